@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Moat: an IPsec (ESP) VPN on a route-based network device.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/rtnetlink.h>
+#include <uapi/linux/moat.h>
+
+#include "device.h"
+#include "netlink.h"
+
+static int __init moat_init(void)
+{
+	int ret;
+
+	ret = moat_device_init();
+	if (ret)
+		return ret;
+	ret = moat_genl_init();
+	if (ret)
+		goto err_device;
+	pr_info("moat: IPsec ESP tunnel device, genetlink version %d\n",
+		MOAT_GENL_VERSION);
+	return 0;
+
+err_device:
+	moat_device_exit();
+	return ret;
+}
+
+static void __exit moat_exit(void)
+{
+	moat_genl_exit();
+	moat_device_exit();
+}
+
+module_init(moat_init);
+module_exit(moat_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Moat IPsec ESP tunnel device");
+MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);
+MODULE_ALIAS_GENL_FAMILY(MOAT_GENL_NAME);
