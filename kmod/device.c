@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The moat network device: a route-based tunnel interface created with
- * "ip link add NAME type moat". It owns no addresses of its own making and
- * has no link-layer header; the peers behind it decide where a packet goes.
+ * "ip link add NAME type moat". It has no link-layer header; the peers
+ * behind it decide where a packet goes.
  */
 
 #include <linux/if_arp.h>
@@ -12,6 +12,26 @@
 #include <uapi/linux/moat.h>
 
 #include "device.h"
+#include "peer.h"
+#include "receive.h"
+#include "sa.h"
+#include "selectors.h"
+#include "send.h"
+
+/* Every moat device in every namespace, under RTNL. */
+LIST_HEAD(moat_devices);
+
+void moat_drop(struct moat_dev *moat, struct moat_stats __percpu *sa_stats,
+	       enum moat_stat why)
+{
+	moat_stat_inc(moat->stats, why);
+	if (sa_stats)
+		moat_stat_inc(sa_stats, why);
+	if (why >= MOAT_STAT_TX_NO_PEER)
+		DEV_STATS_INC(moat->dev, tx_dropped);
+	else
+		DEV_STATS_INC(moat->dev, rx_dropped);
+}
 
 static int moat_open(struct net_device *dev)
 {
@@ -25,15 +45,96 @@ static int moat_stop(struct net_device *dev)
 	return 0;
 }
 
-/* Nothing can be sent yet: without a peer a packet has nowhere to go. */
-static netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
+static int moat_init(struct net_device *dev)
 {
-	DEV_STATS_INC(dev, tx_dropped);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	struct moat_dev *moat = netdev_priv(dev);
+	int ret = -ENOMEM;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	moat->stats = moat_stats_alloc();
+	moat->wq = alloc_workqueue("moat-%s", WQ_CPU_INTENSIVE |
+				   WQ_MEM_RECLAIM, 0, dev->name);
+	if (!dev->tstats || !moat->stats || !moat->wq)
+		goto err;
+	ret = moat_ring_init(&moat->encrypt_ring, moat->wq,
+			     moat_encrypt_worker);
+	if (ret)
+		goto err;
+	ret = moat_ring_init(&moat->decrypt_ring, moat->wq,
+			     moat_decrypt_worker);
+	if (ret)
+		goto err_ring;
+	skb_queue_head_init(&moat->tx_queue);
+	skb_queue_head_init(&moat->rx_queue);
+	INIT_WORK(&moat->tx_work, moat_tx_worker);
+	netif_napi_add(dev, &moat->napi, moat_napi_poll);
+	napi_enable(&moat->napi);
+	return 0;
+
+err_ring:
+	moat_ring_free(&moat->encrypt_ring);
+err:
+	if (moat->wq)
+		destroy_workqueue(moat->wq);
+	free_percpu(moat->stats);
+	free_percpu(dev->tstats);
+	return ret;
+}
+
+/* Frees packets still in a ring; each holds its SA. */
+static void moat_ring_purge(struct moat_crypt_ring *r)
+{
+	struct sk_buff *skb;
+
+	while ((skb = ptr_ring_consume_bh(&r->ring)))
+		moat_pkt_finish(skb, MOAT_PKT_DEAD);
+}
+
+static void moat_queue_purge(struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(q))) {
+		moat_sa_put(MOAT_CB(skb)->sa);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * Under RTNL, once the device is down and unlisted: no packet enters any
+ * more, so stop the workers, let running crypto finish, and drop what is
+ * still queued.
+ */
+static void moat_uninit(struct net_device *dev)
+{
+	struct moat_dev *moat = netdev_priv(dev);
+	struct moat_ts_table *ts;
+
+	list_del_init(&moat->dev_node);
+	moat_peer_remove_all(moat);
+	synchronize_net();
+	napi_disable(&moat->napi);
+	netif_napi_del(&moat->napi);
+	moat_ring_purge(&moat->encrypt_ring);
+	moat_ring_purge(&moat->decrypt_ring);
+	flush_workqueue(moat->wq);
+	wait_var_event(&moat->inflight, !atomic_read(&moat->inflight));
+	flush_workqueue(moat->wq);
+	moat_queue_purge(&moat->tx_queue);
+	moat_queue_purge(&moat->rx_queue);
+	destroy_workqueue(moat->wq);
+	moat_ring_free(&moat->encrypt_ring);
+	moat_ring_free(&moat->decrypt_ring);
+	ts = rcu_dereference_protected(moat->ts, true);
+	RCU_INIT_POINTER(moat->ts, NULL);
+	moat_ts_free_rcu(ts);
+	/* Timers and deferred deletions touch the device: wait for them. */
+	moat_sa_flush();
 }
 
 static const struct net_device_ops moat_netdev_ops = {
+	.ndo_init		= moat_init,
+	.ndo_uninit		= moat_uninit,
 	.ndo_open		= moat_open,
 	.ndo_stop		= moat_stop,
 	.ndo_start_xmit		= moat_xmit,
@@ -42,20 +143,33 @@ static const struct net_device_ops moat_netdev_ops = {
 
 static void moat_destruct(struct net_device *dev)
 {
+	struct moat_dev *moat = netdev_priv(dev);
+
+	free_percpu(moat->stats);
 	free_percpu(dev->tstats);
 }
+
+#define MOAT_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
+		       NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
 
 static void moat_setup(struct net_device *dev)
 {
 	struct moat_dev *moat = netdev_priv(dev);
 
 	dev->netdev_ops = &moat_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = moat_destruct;
 	dev->type = ARPHRD_NONE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
+	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct ipv6hdr) + 8 +
+			       16;
+	dev->needed_tailroom = 3 + 2 + 16;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features |= NETIF_F_LLTX;
+	dev->features |= NETIF_F_LLTX | MOAT_FEATURES;
+	dev->hw_features |= MOAT_FEATURES;
+	dev->hw_enc_features |= MOAT_FEATURES;
 	dev->mtu = MOAT_DEFAULT_MTU;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU - MOAT_MAX_OVERHEAD;
@@ -65,30 +179,34 @@ static void moat_setup(struct net_device *dev)
 	moat->mss_clamp = MOAT_MSS_CLAMP_AUTO;
 	moat->pmtu_floor4 = MOAT_PMTU_FLOOR4_DEFAULT;
 	mutex_init(&moat->lock);
+	INIT_LIST_HEAD(&moat->peers);
+	INIT_LIST_HEAD(&moat->dev_node);
 }
 
 static int moat_newlink(struct net *src_net, struct net_device *dev,
 			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
 {
+	struct moat_dev *moat = netdev_priv(dev);
 	int ret;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
-
+	moat->outer_net = src_net;
 	ret = register_netdevice(dev);
-	if (ret) {
-		free_percpu(dev->tstats);
+	if (ret)
 		return ret;
-	}
-	/*
-	 * Only now: a failed register_netdevice() would run the destructor
-	 * too, and the stats above would be freed twice.
-	 */
-	dev->needs_free_netdev = true;
-	dev->priv_destructor = moat_destruct;
+	list_add(&moat->dev_node, &moat_devices);
 	return 0;
+}
+
+/* Queues every device whose outer namespace is @net for deletion. */
+void moat_device_net_exit(struct net *net, struct list_head *kill)
+{
+	struct moat_dev *moat;
+
+	ASSERT_RTNL();
+	list_for_each_entry(moat, &moat_devices, dev_node)
+		if (net_eq(moat->outer_net, net))
+			unregister_netdevice_queue(moat->dev, kill);
 }
 
 struct rtnl_link_ops moat_link_ops __read_mostly = {

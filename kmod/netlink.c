@@ -5,14 +5,20 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/ktime.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/moat.h>
 
+#include "crypto.h"
 #include "device.h"
 #include "netlink.h"
-
-static struct genl_family moat_genl_family;
+#include "netns.h"
+#include "peer.h"
+#include "replay.h"
+#include "sa.h"
+#include "selectors.h"
 
 static struct netlink_range_validation moat_floor4_range = {
 	.min = MOAT_PMTU_FLOOR4_MIN,
@@ -20,7 +26,7 @@ static struct netlink_range_validation moat_floor4_range = {
 };
 
 /* What a request may say about a link; the rest is for replies only. */
-static const struct nla_policy moat_link_policy[MOAT_LINK_A_MAX + 1] = {
+const struct nla_policy moat_link_policy[MOAT_LINK_A_MAX + 1] = {
 	[MOAT_LINK_A_IFINDEX] = {
 		.type = NLA_REJECT,
 		.reject_message = "the link index is read-only",
@@ -54,10 +60,89 @@ static const struct nla_policy moat_link_policy[MOAT_LINK_A_MAX + 1] = {
 	},
 };
 
+static const struct nla_policy moat_ts_policy[MOAT_TS_A_MAX + 1] = {
+	[MOAT_TS_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[MOAT_TS_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[MOAT_TS_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+const struct nla_policy moat_peer_policy[MOAT_PEER_A_MAX + 1] = {
+	[MOAT_PEER_A_REMOTE4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[MOAT_PEER_A_REMOTE6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[MOAT_PEER_A_LOCAL4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[MOAT_PEER_A_LOCAL6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[MOAT_PEER_A_ENCAP] = NLA_POLICY_MAX(NLA_U8, MOAT_ENCAP_UDP),
+	[MOAT_PEER_A_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[MOAT_PEER_A_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[MOAT_PEER_A_TS] = NLA_POLICY_NESTED_ARRAY(moat_ts_policy),
+	[MOAT_PEER_A_N_SAS] = {
+		.type = NLA_REJECT,
+		.reject_message = "the SA count is read-only",
+	},
+	[MOAT_PEER_A_STATS] = {
+		.type = NLA_REJECT,
+		.reject_message = "statistics are read-only",
+	},
+};
+
+static const struct nla_policy moat_lt_policy[MOAT_LT_A_MAX + 1] = {
+	[MOAT_LT_A_SOFT_BYTES] = { .type = NLA_U64 },
+	[MOAT_LT_A_SOFT_PACKETS] = { .type = NLA_U64 },
+	[MOAT_LT_A_SOFT_SECONDS] = { .type = NLA_U64 },
+	[MOAT_LT_A_HARD_BYTES] = { .type = NLA_U64 },
+	[MOAT_LT_A_HARD_PACKETS] = { .type = NLA_U64 },
+	[MOAT_LT_A_HARD_SECONDS] = { .type = NLA_U64 },
+};
+
+static struct netlink_range_validation moat_window_range = {
+	.min = 0,
+	.max = MOAT_REPLAY_WINDOW_MAX,
+};
+
+const struct nla_policy moat_sa_policy[MOAT_SA_A_MAX + 1] = {
+	/* SPIs 1..255 are reserved (RFC 4303 2.1); 0 means none. */
+	[MOAT_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
+	[MOAT_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U8, MOAT_DIR_IN, MOAT_DIR_OUT),
+	[MOAT_SA_A_ALG] = { .type = NLA_NUL_STRING,
+			    .len = MOAT_ALG_NAME_MAX - 1 },
+	[MOAT_SA_A_KEY] = { .type = NLA_BINARY, .len = MOAT_KEY_MAX },
+	[MOAT_SA_A_ICV_BITS] = NLA_POLICY_RANGE(NLA_U32, 128, 128),
+	[MOAT_SA_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, MOAT_SA_F_ESN),
+	[MOAT_SA_A_REPLAY_WINDOW] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &moat_window_range),
+	[MOAT_SA_A_LIFETIME] = NLA_POLICY_NESTED(moat_lt_policy),
+	[MOAT_SA_A_STATE] = {
+		.type = NLA_REJECT,
+		.reject_message = "the SA state is read-only",
+	},
+	[MOAT_SA_A_SEQ] = {
+		.type = NLA_REJECT,
+		.reject_message = "the sequence number is read-only",
+	},
+	[MOAT_SA_A_AGE] = {
+		.type = NLA_REJECT,
+		.reject_message = "the SA age is read-only",
+	},
+	[MOAT_SA_A_STATS] = {
+		.type = NLA_REJECT,
+		.reject_message = "statistics are read-only",
+	},
+	[MOAT_SA_A_EXPIRE] = {
+		.type = NLA_REJECT,
+		.reject_message = "expiry is reported, not set",
+	},
+	[MOAT_SA_A_EXPIRE_REASON] = {
+		.type = NLA_REJECT,
+		.reject_message = "expiry is reported, not set",
+	},
+};
+
 static const struct nla_policy moat_policy[MOAT_A_MAX + 1] = {
 	[MOAT_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MOAT_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[MOAT_A_LINK] = NLA_POLICY_NESTED(moat_link_policy),
+	[MOAT_A_PEER] = NLA_POLICY_NESTED(moat_peer_policy),
+	[MOAT_A_SA] = NLA_POLICY_NESTED(moat_sa_policy),
 };
 
 /* A fixed MSS must leave room for real segments and fit an IPv4 packet. */
@@ -71,9 +156,8 @@ bool moat_mss_clamp_valid(u32 mss)
  * Find the device a request names, in the requester's namespace. On
  * success the caller owns a reference and must dev_put() it.
  */
-static struct moat_dev *moat_dev_from_attrs(struct net *net,
-					    struct nlattr **attrs,
-					    struct netlink_ext_ack *extack)
+struct moat_dev *moat_dev_from_attrs(struct net *net, struct nlattr **attrs,
+				     struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
 
@@ -104,27 +188,30 @@ static struct moat_dev *moat_dev_from_attrs(struct net *net,
 	return netdev_priv(dev);
 }
 
-static int moat_put_link_stats(struct sk_buff *skb, struct net_device *dev)
+static int moat_put_link_stats(struct sk_buff *skb, struct moat_dev *moat)
 {
+	u64 v[__MOAT_STAT_MAX], ns[__MOAT_STAT_MAX];
 	struct rtnl_link_stats64 st;
-	struct nlattr *nest;
+	int i;
 
-	dev_get_tstats64(dev, &st);
-	nest = nla_nest_start(skb, MOAT_LINK_A_STATS);
-	if (!nest)
+	moat_stats_sum(moat->stats, v);
+	/* Drops before any device is known are the outer namespace's. */
+	moat_stats_sum(moat_net(moat->outer_net)->stats, ns);
+	for (i = 0; i < __MOAT_STAT_MAX; i++)
+		v[i] += ns[i];
+	dev_get_tstats64(moat->dev, &st);
+	v[MOAT_STAT_RX_PACKETS] = st.rx_packets;
+	v[MOAT_STAT_RX_BYTES] = st.rx_bytes;
+	v[MOAT_STAT_TX_PACKETS] = st.tx_packets;
+	v[MOAT_STAT_TX_BYTES] = st.tx_bytes;
+	return moat_stats_put(skb, MOAT_LINK_A_STATS, v);
+}
+
+int moat_put_dev(struct sk_buff *skb, struct moat_dev *moat)
+{
+	if (nla_put_u32(skb, MOAT_A_IFINDEX, moat->dev->ifindex) ||
+	    nla_put_string(skb, MOAT_A_IFNAME, moat->dev->name))
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, MOAT_STAT_RX_PACKETS, st.rx_packets,
-			      MOAT_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, MOAT_STAT_RX_BYTES, st.rx_bytes,
-			      MOAT_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, MOAT_STAT_TX_PACKETS, st.tx_packets,
-			      MOAT_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, MOAT_STAT_TX_BYTES, st.tx_bytes,
-			      MOAT_STAT_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -133,24 +220,23 @@ static int moat_put_link(struct sk_buff *skb, struct moat_dev *moat)
 	struct net_device *dev = moat->dev;
 	struct nlattr *nest;
 
-	if (nla_put_u32(skb, MOAT_A_IFINDEX, dev->ifindex) ||
-	    nla_put_string(skb, MOAT_A_IFNAME, dev->name))
+	if (moat_put_dev(skb, moat))
 		return -EMSGSIZE;
-
 	nest = nla_nest_start(skb, MOAT_A_LINK);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, MOAT_LINK_A_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, MOAT_LINK_A_IFNAME, dev->name) ||
 	    nla_put_u32(skb, MOAT_LINK_A_MTU, READ_ONCE(dev->mtu)) ||
-	    nla_put_u8(skb, MOAT_LINK_A_OPERSTATE, READ_ONCE(dev->operstate)) ||
+	    nla_put_u8(skb, MOAT_LINK_A_OPERSTATE, netif_running(dev) ?
+		       READ_ONCE(dev->operstate) : IF_OPER_DOWN) ||
 	    nla_put_u32(skb, MOAT_LINK_A_MSS_CLAMP,
 			READ_ONCE(moat->mss_clamp)) ||
 	    nla_put_u32(skb, MOAT_LINK_A_PMTU_FLOOR4,
 			READ_ONCE(moat->pmtu_floor4)) ||
-	    nla_put_u32(skb, MOAT_LINK_A_N_PEERS, 0) ||
-	    nla_put_u32(skb, MOAT_LINK_A_N_SAS, 0) ||
-	    moat_put_link_stats(skb, dev)) {
+	    nla_put_u32(skb, MOAT_LINK_A_N_PEERS, READ_ONCE(moat->n_peers)) ||
+	    nla_put_u32(skb, MOAT_LINK_A_N_SAS, READ_ONCE(moat->n_sas)) ||
+	    moat_put_link_stats(skb, moat)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -275,6 +361,36 @@ out:
 	return ret;
 }
 
+/* Sends an expiry event to whoever listens in the device's namespace. */
+void moat_nl_sa_event(struct moat_sa *sa, u8 kind, u8 reason, gfp_t gfp)
+{
+	struct moat_dev *moat = sa->peer->moat;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &moat_genl_family, 0, MOAT_CMD_SA_EXPIRE);
+	if (!hdr || moat_put_dev(msg, moat) || moat_put_peer_id(msg, sa->peer))
+		goto err;
+	nest = nla_nest_start(msg, MOAT_A_SA);
+	if (!nest ||
+	    nla_put_u32(msg, MOAT_SA_A_SPI, ntohl(sa->spi)) ||
+	    nla_put_u8(msg, MOAT_SA_A_DIR, sa->dir) ||
+	    nla_put_u8(msg, MOAT_SA_A_EXPIRE, kind) ||
+	    nla_put_u8(msg, MOAT_SA_A_EXPIRE_REASON, reason))
+		goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&moat_genl_family, dev_net(moat->dev), msg, 0,
+				0, gfp);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
 static const struct genl_small_ops moat_genl_ops[] = {
 	{
 		.cmd = MOAT_CMD_LINK_GET,
@@ -286,13 +402,46 @@ static const struct genl_small_ops moat_genl_ops[] = {
 		.doit = moat_link_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = MOAT_CMD_PEER_NEW,
+		.doit = moat_peer_new_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_PEER_DEL,
+		.doit = moat_peer_del_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_PEER_GET,
+		.dumpit = moat_peer_get_dumpit,
+	},
+	{
+		.cmd = MOAT_CMD_SA_NEW,
+		.doit = moat_sa_new_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_SA_DEL,
+		.doit = moat_sa_del_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_SA_GET,
+		.dumpit = moat_sa_get_dumpit,
+	},
+	{
+		.cmd = MOAT_CMD_SA_FLUSH,
+		.doit = moat_sa_flush_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group moat_genl_mcgrps[] = {
 	{ .name = MOAT_MCGRP_EVENTS },
 };
 
-static struct genl_family moat_genl_family __ro_after_init = {
+struct genl_family moat_genl_family __ro_after_init = {
 	.name = MOAT_GENL_NAME,
 	.version = MOAT_GENL_VERSION,
 	.maxattr = MOAT_A_MAX,

@@ -55,7 +55,7 @@ result sparse $?
 cp_pl=$(checkpatch)
 (cd "$top" && "$cp_pl" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-	-f $(git ls-files 'kmod/*.[ch]' 'tests/kunit/*.[ch]') \
+	-f $(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'tests/kunit/*.[ch]') \
 	include/uapi/linux/moat.h) >"$log" 2>&1
 ! grep -E ': (ERROR|WARNING|CHECK):' "$log" >/dev/null
 result checkpatch $?

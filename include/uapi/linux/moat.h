@@ -27,6 +27,14 @@ enum moat_cmd {
 	MOAT_CMD_UNSPEC,
 	MOAT_CMD_LINK_GET,	/* doit: one device; dumpit: every moat device */
 	MOAT_CMD_LINK_SET,
+	MOAT_CMD_PEER_NEW,	/* MOAT_A_PEER: REMOTE4|6, [LOCAL4|6], ENCAP.., TS */
+	MOAT_CMD_PEER_DEL,	/* MOAT_A_PEER: REMOTE4|6 */
+	MOAT_CMD_PEER_GET,	/* dumpit; MOAT_A_PEER REMOTE4|6 filters */
+	MOAT_CMD_SA_NEW,	/* MOAT_A_PEER: REMOTE4|6; MOAT_A_SA */
+	MOAT_CMD_SA_DEL,	/* MOAT_A_SA: SPI, DIR; [MOAT_A_PEER] */
+	MOAT_CMD_SA_GET,	/* dumpit; [MOAT_A_PEER] filters */
+	MOAT_CMD_SA_FLUSH,	/* [MOAT_A_PEER] limits it to one peer */
+	MOAT_CMD_SA_EXPIRE,	/* event on MOAT_MCGRP_EVENTS: IFINDEX, PEER, SA */
 	__MOAT_CMD_MAX
 };
 
@@ -37,6 +45,8 @@ enum moat_attr {
 	MOAT_A_IFINDEX,		/* u32 */
 	MOAT_A_IFNAME,		/* string, < IFNAMSIZ */
 	MOAT_A_LINK,		/* nest: enum moat_link_attr */
+	MOAT_A_PEER,		/* nest: enum moat_peer_attr */
+	MOAT_A_SA,		/* nest: enum moat_sa_attr */
 	__MOAT_A_MAX
 };
 
@@ -69,6 +79,116 @@ enum moat_link_attr {
 
 #define MOAT_LINK_A_MAX (__MOAT_LINK_A_MAX - 1)
 
+/* How a peer's ESP travels. */
+enum moat_encap {
+	MOAT_ENCAP_NONE,	/* raw ESP, IP protocol 50 */
+	MOAT_ENCAP_UDP,		/* ESP in UDP, RFC 3948 */
+};
+
+#define MOAT_ENCAP_PORT		4500
+
+enum moat_peer_attr {
+	MOAT_PEER_A_UNSPEC,
+	MOAT_PEER_A_PAD,
+	MOAT_PEER_A_REMOTE4,	/* struct in_addr: the outer endpoint */
+	MOAT_PEER_A_REMOTE6,	/* struct in6_addr */
+	MOAT_PEER_A_LOCAL4,	/* struct in_addr: outer source, optional */
+	MOAT_PEER_A_LOCAL6,	/* struct in6_addr */
+	MOAT_PEER_A_ENCAP,	/* u8, enum moat_encap */
+	MOAT_PEER_A_SPORT,	/* u16, host order: local UDP port */
+	MOAT_PEER_A_DPORT,	/* u16, host order: remote UDP port */
+	MOAT_PEER_A_TS,		/* nest of MOAT_TS_A_ENTRY: inner prefixes */
+	MOAT_PEER_A_N_SAS,	/* u32, read only */
+	MOAT_PEER_A_STATS,	/* nest: u64 per enum moat_stat, read only */
+	__MOAT_PEER_A_MAX
+};
+
+#define MOAT_PEER_A_MAX (__MOAT_PEER_A_MAX - 1)
+
+/* Most traffic selectors one peer may have. */
+#define MOAT_TS_MAX		256
+
+enum moat_ts_attr {
+	MOAT_TS_A_UNSPEC,
+	MOAT_TS_A_ENTRY,	/* nest: one selector, of the attributes below */
+	MOAT_TS_A_ADDR4,	/* struct in_addr */
+	MOAT_TS_A_ADDR6,	/* struct in6_addr */
+	MOAT_TS_A_PREFIXLEN,	/* u8: 0..32 or 0..128 */
+	__MOAT_TS_A_MAX
+};
+
+#define MOAT_TS_A_MAX (__MOAT_TS_A_MAX - 1)
+
+enum moat_dir {
+	MOAT_DIR_IN = 1,
+	MOAT_DIR_OUT = 2,
+};
+
+/* An outbound SA is the one in use or the one installed ahead of a rekey. */
+enum moat_sa_state {
+	MOAT_SA_STATE_CURRENT = 1,
+	MOAT_SA_STATE_NEXT,
+	MOAT_SA_STATE_INBOUND,
+};
+
+#define MOAT_SA_F_ESN		(1U << 0)	/* 64-bit sequence numbers */
+
+#define MOAT_ALG_AES_GCM	"rfc4106(gcm(aes))"
+#define MOAT_ALG_CHACHAPOLY	"rfc7539esp(chacha20,poly1305)"
+#define MOAT_ALG_NAME_MAX	64
+#define MOAT_KEY_MAX		36	/* 32-byte key and 4-byte salt */
+#define MOAT_REPLAY_WINDOW_MAX	65536
+#define MOAT_REPLAY_WINDOW_DEFAULT 1024	/* inbound, when none is given */
+
+enum moat_sa_attr {
+	MOAT_SA_A_UNSPEC,
+	MOAT_SA_A_PAD,
+	MOAT_SA_A_SPI,		/* u32, host order */
+	MOAT_SA_A_DIR,		/* u8, enum moat_dir */
+	MOAT_SA_A_ALG,		/* string: MOAT_ALG_* */
+	MOAT_SA_A_KEY,		/* binary: key then salt; never dumped */
+	MOAT_SA_A_ICV_BITS,	/* u32: 128 */
+	MOAT_SA_A_FLAGS,	/* u32: MOAT_SA_F_* */
+	MOAT_SA_A_REPLAY_WINDOW, /* u32: 0 (off) .. MOAT_REPLAY_WINDOW_MAX */
+	MOAT_SA_A_LIFETIME,	/* nest: enum moat_lifetime_attr */
+	MOAT_SA_A_STATE,	/* u8, enum moat_sa_state, read only */
+	MOAT_SA_A_SEQ,		/* u64, read only: last sent or highest seen */
+	MOAT_SA_A_AGE,		/* u64, read only: seconds since installed */
+	MOAT_SA_A_STATS,	/* nest: u64 per enum moat_stat, read only */
+	MOAT_SA_A_EXPIRE,	/* u8, enum moat_expire: in events */
+	MOAT_SA_A_EXPIRE_REASON, /* u8, enum moat_expire_reason: in events */
+	__MOAT_SA_A_MAX
+};
+
+#define MOAT_SA_A_MAX (__MOAT_SA_A_MAX - 1)
+
+/* Lifetimes: 0 or absent means no limit. */
+enum moat_lifetime_attr {
+	MOAT_LT_A_UNSPEC,
+	MOAT_LT_A_PAD,
+	MOAT_LT_A_SOFT_BYTES,	/* u64 */
+	MOAT_LT_A_SOFT_PACKETS,	/* u64 */
+	MOAT_LT_A_SOFT_SECONDS,	/* u64 */
+	MOAT_LT_A_HARD_BYTES,	/* u64 */
+	MOAT_LT_A_HARD_PACKETS,	/* u64 */
+	MOAT_LT_A_HARD_SECONDS,	/* u64 */
+	__MOAT_LT_A_MAX
+};
+
+#define MOAT_LT_A_MAX (__MOAT_LT_A_MAX - 1)
+
+enum moat_expire {
+	MOAT_EXPIRE_SOFT = 1,	/* time to rekey; the SA still works */
+	MOAT_EXPIRE_HARD,	/* the SA is gone */
+};
+
+enum moat_expire_reason {
+	MOAT_EXPIRE_BYTES = 1,
+	MOAT_EXPIRE_PACKETS,
+	MOAT_EXPIRE_SECONDS,
+	MOAT_EXPIRE_SEQ,	/* outbound sequence numbers ran out */
+};
+
 /* Bounds of a fixed MOAT_LINK_A_MSS_CLAMP. */
 #define MOAT_MSS_MIN		536
 #define MOAT_MSS_MAX		65495
@@ -84,6 +204,28 @@ enum moat_stat {
 	MOAT_STAT_RX_BYTES,
 	MOAT_STAT_TX_PACKETS,
 	MOAT_STAT_TX_BYTES,
+	/* Inbound drops */
+	MOAT_STAT_RX_UNKNOWN_SPI,	/* no SA with that SPI (namespace-wide) */
+	MOAT_STAT_RX_REPLAYED,		/* seen before, inside the window */
+	MOAT_STAT_RX_OUTSIDE_WINDOW,	/* older than the window */
+	MOAT_STAT_RX_ICV_FAIL,		/* authentication failed */
+	MOAT_STAT_RX_BAD_TRAILER,	/* pad length or pad bytes wrong */
+	MOAT_STAT_RX_SELECTOR,		/* inner source not in the peer's ts */
+	MOAT_STAT_RX_TOO_SHORT,		/* shorter than ESP header, IV, ICV */
+	MOAT_STAT_RX_BAD_INNER,		/* not an IPv4/IPv6 packet inside */
+	MOAT_STAT_RX_EXPIRED,		/* SA past its hard lifetime */
+	MOAT_STAT_RX_NOMEM,
+	MOAT_STAT_RX_QUEUE_FULL,
+	/* Outbound drops */
+	MOAT_STAT_TX_NO_PEER,		/* no selector matched the destination */
+	MOAT_STAT_TX_NO_SA,		/* the peer has no outbound SA */
+	MOAT_STAT_TX_SEQ_EXHAUSTED,	/* the SA may not send any more */
+	MOAT_STAT_TX_EXPIRED,
+	MOAT_STAT_TX_NO_ROUTE,		/* no route to the peer */
+	MOAT_STAT_TX_ERROR,		/* crypto or output failed */
+	MOAT_STAT_TX_NOMEM,
+	MOAT_STAT_TX_QUEUE_FULL,
+	MOAT_STAT_TX_BAD_INNER,		/* not IPv4/IPv6, or malformed */
 	__MOAT_STAT_MAX
 };
 

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MOAT_CRYPTO_H
+#define _MOAT_CRYPTO_H
+
+#include <crypto/aead.h>
+#include <linux/skbuff.h>
+
+#define MOAT_ESP_HDR_LEN	8	/* SPI and sequence number */
+#define MOAT_ESP_IV_LEN		8	/* both AEADs carry a 64-bit IV */
+#define MOAT_ESP_ICV_LEN	16
+#define MOAT_ESP_TRAILER_LEN	2	/* pad length and next header */
+/* The smallest ESP packet: header, IV, trailer and ICV around nothing. */
+#define MOAT_ESP_MIN_LEN	(MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN + \
+				 MOAT_ESP_TRAILER_LEN + MOAT_ESP_ICV_LEN)
+
+/**
+ * struct moat_aead_alg - an AEAD Moat can key
+ * @name: the kernel crypto API name, also what users type
+ * @key_lens: accepted key lengths in bytes, salt excluded; 0 ends the list
+ * @salt_len: bytes of salt that follow the key
+ */
+struct moat_aead_alg {
+	const char *name;
+	u8 key_lens[4];
+	u8 salt_len;
+};
+
+const struct moat_aead_alg *moat_aead_find(const char *name);
+bool moat_aead_key_len_ok(const struct moat_aead_alg *alg, unsigned int len);
+struct crypto_aead *moat_aead_new(const struct moat_aead_alg *alg,
+				  const u8 *key, unsigned int len);
+
+/*
+ * Per-packet crypto state, allocated for each packet in flight: the AEAD
+ * request, the associated data (SPI, high and low sequence number), the
+ * IV and the scatterlist covering the packet.
+ */
+struct moat_crypt_req {
+	u8 aad[12];
+	u8 iv[MOAT_ESP_IV_LEN];
+	unsigned int aad_len;
+	struct scatterlist *sg;
+	struct aead_request *req;
+};
+
+struct moat_crypt_req *moat_crypt_req_new(struct crypto_aead *tfm,
+					  int nsg, gfp_t gfp);
+void moat_crypt_req_free(struct moat_crypt_req *cr);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MOAT_NETNS_H
+#define _MOAT_NETNS_H
+
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "stats.h"
+
+/* What Moat keeps per network namespace, as the outer side of tunnels. */
+struct moat_net {
+	/* Inbound SAs by SPI; writers hold sa_lock, readers RCU. */
+	spinlock_t sa_lock;
+	DECLARE_HASHTABLE(sa_in, 10);
+	/* UDP encapsulation sockets, one per family and port. */
+	struct mutex sock_lock;
+	struct list_head socks;
+	/* Drops that belong to no device: an SPI no moat SA has. */
+	struct moat_stats __percpu *stats;
+};
+
+extern unsigned int moat_net_id;
+
+static inline struct moat_net *moat_net(const struct net *net)
+{
+	return net_generic(net, moat_net_id);
+}
+
+int moat_netns_init(void);
+void moat_netns_exit(void);
+
+#endif

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The outbound path: pick the peer by inner destination, give each packet
+ * its SA and sequence number in order, encrypt on any CPU, and send in the
+ * order the packets came, as raw ESP or ESP in UDP.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/icmp.h>
+#include <net/ip6_route.h>
+#include <net/ip_tunnels.h>
+#include <net/ip6_tunnel.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "crypto.h"
+#include "device.h"
+#include "esp.h"
+#include "peer.h"
+#include "sa.h"
+#include "selectors.h"
+#include "send.h"
+#include "socket.h"
+
+/* Packets waiting for their turn to leave, per device. */
+#define MOAT_MAX_QUEUED		4096
+
+/* Checks the inner header and says what the ESP trailer will call it. */
+static bool moat_inner_ok(struct sk_buff *skb, u8 *nexthdr)
+{
+	if (skb->protocol == htons(ETH_P_IP) &&
+	    pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
+	    ip_hdr(skb)->version == 4) {
+		*nexthdr = MOAT_NEXTHDR_IPV4;
+		return true;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6) &&
+	    pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
+	    ipv6_hdr(skb)->version == 6) {
+		*nexthdr = MOAT_NEXTHDR_IPV6;
+		return true;
+	}
+	return false;
+}
+
+static struct moat_peer *moat_route(struct moat_dev *moat,
+				    struct sk_buff *skb, u8 nexthdr)
+{
+	struct moat_ts_table *ts = rcu_dereference_bh(moat->ts);
+
+	if (nexthdr == MOAT_NEXTHDR_IPV4)
+		return moat_ts_lookup4(ts, ip_hdr(skb)->daddr);
+	return moat_ts_lookup6(ts, &ipv6_hdr(skb)->daddr);
+}
+
+/* Tells the inner sender that nothing is behind this destination. */
+static void moat_unreachable(struct sk_buff *skb, u8 nexthdr)
+{
+	if (nexthdr == MOAT_NEXTHDR_IPV4)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH,
+				0);
+}
+
+static void moat_tx_drop(struct moat_dev *moat, struct moat_sa *sa,
+			 struct sk_buff *skb, enum moat_stat why)
+{
+	moat_drop(moat, sa ? sa->stats : NULL, why);
+	kfree_skb(skb);
+}
+
+/* Queues one segment: sequence number and queue order are taken together. */
+static void moat_tx_one(struct moat_dev *moat, struct moat_sa *sa,
+			struct sk_buff *skb, u8 nexthdr)
+{
+	struct moat_cb *cb = MOAT_CB(skb);
+	int drop = 0;
+	u64 seq;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		return moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_ERROR);
+	if (!moat_sa_account(sa, skb->len))
+		return moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_EXPIRED);
+
+	spin_lock_bh(&moat->tx_queue.lock);
+	if (skb_queue_len(&moat->tx_queue) >= MOAT_MAX_QUEUED)
+		drop = MOAT_STAT_TX_QUEUE_FULL;
+	else if (moat_sa_next_seq(sa, &seq))
+		drop = MOAT_STAT_TX_SEQ_EXHAUSTED;
+	if (drop) {
+		spin_unlock_bh(&moat->tx_queue.lock);
+		return moat_tx_drop(moat, sa, skb, drop);
+	}
+	kref_get(&sa->ref);
+	cb->sa = sa;
+	cb->seq = seq;
+	cb->nexthdr = nexthdr;
+	cb->drop = MOAT_STAT_TX_QUEUE_FULL;
+	cb->crypt = NULL;
+	moat_queue_both(&moat->tx_queue, &moat->encrypt_ring, skb);
+	spin_unlock_bh(&moat->tx_queue.lock);
+}
+
+netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct moat_dev *moat = netdev_priv(dev);
+	struct sk_buff *segs, *next;
+	struct moat_peer *peer;
+	struct moat_sa *sa;
+	u8 nexthdr;
+
+	if (!moat_inner_ok(skb, &nexthdr)) {
+		moat_tx_drop(moat, NULL, skb, MOAT_STAT_TX_BAD_INNER);
+		return NETDEV_TX_OK;
+	}
+
+	rcu_read_lock_bh();
+	peer = moat_route(moat, skb, nexthdr);
+	sa = peer ? rcu_dereference_bh(peer->tx_cur) : NULL;
+	if (sa && (moat_sa_dead(sa) || !moat_sa_get(sa)))
+		sa = NULL;
+	rcu_read_unlock_bh();
+	if (!sa) {
+		moat_unreachable(skb, nexthdr);
+		moat_tx_drop(moat, NULL, skb,
+			     peer ? MOAT_STAT_TX_NO_SA : MOAT_STAT_TX_NO_PEER);
+		return NETDEV_TX_OK;
+	}
+
+	/* ESP has no segmentation offload here: cut GSO packets first. */
+	if (skb_is_gso(skb)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_ERROR);
+			goto out;
+		}
+		consume_skb(skb);
+		skb = segs;
+	} else {
+		skb_mark_not_on_list(skb);
+	}
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		moat_tx_one(moat, sa, skb, nexthdr);
+	}
+out:
+	moat_sa_put(sa);
+	return NETDEV_TX_OK;
+}
+
+static void moat_encrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
+				int err)
+{
+	struct moat_cb *cb = MOAT_CB(skb);
+
+	moat_crypt_req_free(cb->crypt);
+	cb->crypt = NULL;
+	if (err)
+		cb->drop = MOAT_STAT_TX_ERROR;
+	moat_pkt_finish(skb, err ? MOAT_PKT_DEAD : MOAT_PKT_DONE);
+	queue_work(moat->wq, &moat->tx_work);
+	if (atomic_dec_and_test(&moat->inflight))
+		wake_up_var(&moat->inflight);
+}
+
+static void moat_encrypt_done(struct crypto_async_request *areq, int err)
+{
+	struct sk_buff *skb = areq->data;
+
+	/* A backlogged request reports once when it really starts. */
+	if (err == -EINPROGRESS)
+		return;
+	moat_encrypt_finish(netdev_priv(skb->dev), skb, err);
+}
+
+/* Builds the AAD of RFC 4303 2.2.1: SPI, then the sequence number. */
+static void moat_fill_aad(struct moat_crypt_req *cr, __be32 spi, u64 seq,
+			  bool esn)
+{
+	__be32 *aad = (__be32 *)cr->aad;
+
+	aad[0] = spi;
+	if (esn) {
+		aad[1] = htonl(upper_32_bits(seq));
+		aad[2] = htonl(lower_32_bits(seq));
+		cr->aad_len = 12;
+	} else {
+		aad[1] = htonl(lower_32_bits(seq));
+		cr->aad_len = 8;
+	}
+}
+
+/* Returns 0 with the request running or done, or a negative errno. */
+static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
+{
+	struct moat_cb *cb = MOAT_CB(skb);
+	struct moat_sa *sa = cb->sa;
+	unsigned int plen, pad, tail;
+	struct ip_esp_hdr *esph;
+	struct moat_crypt_req *cr;
+	struct sk_buff *trailer;
+	int nfrags, ret;
+
+	pad = moat_esp_pad_len(skb->len);
+	tail = pad + MOAT_ESP_TRAILER_LEN + MOAT_ESP_ICV_LEN;
+	if (skb_cow_head(skb, moat->dev->needed_headroom))
+		return -ENOMEM;
+	nfrags = skb_cow_data(skb, tail, &trailer);
+	if (nfrags < 0)
+		return nfrags;
+	skb_reset_inner_headers(skb);
+	moat_esp_write_trailer(pskb_put(skb, trailer, tail), pad, cb->nexthdr);
+	plen = skb->len - MOAT_ESP_ICV_LEN;
+
+	esph = skb_push(skb, MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN);
+	esph->spi = sa->spi;
+	esph->seq_no = htonl(lower_32_bits(cb->seq));
+	/* The IV is the sequence number: unique per key, never sent twice. */
+	put_unaligned_be64(cb->seq, esph->enc_data);
+
+	cr = moat_crypt_req_new(sa->aead, nfrags + 1, GFP_ATOMIC);
+	if (!cr)
+		return -ENOMEM;
+	moat_fill_aad(cr, sa->spi, cb->seq, sa->esn);
+	memcpy(cr->iv, esph->enc_data, MOAT_ESP_IV_LEN);
+	sg_set_buf(cr->sg, cr->aad, cr->aad_len);
+	ret = skb_to_sgvec_nomark(skb, cr->sg + 1, MOAT_ESP_HDR_LEN,
+				  skb->len - MOAT_ESP_HDR_LEN);
+	if (ret < 0) {
+		moat_crypt_req_free(cr);
+		return ret;
+	}
+	sg_mark_end(&cr->sg[ret]);
+
+	cb->crypt = cr;
+	aead_request_set_callback(cr->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  moat_encrypt_done, skb);
+	aead_request_set_crypt(cr->req, cr->sg, cr->sg, plen, cr->iv);
+	aead_request_set_ad(cr->req, cr->aad_len + MOAT_ESP_IV_LEN);
+	atomic_inc(&moat->inflight);
+	ret = crypto_aead_encrypt(cr->req);
+	if (ret != -EINPROGRESS && ret != -EBUSY)
+		moat_encrypt_finish(moat, skb, ret);
+	return 0;
+}
+
+void moat_encrypt_worker(struct work_struct *work)
+{
+	struct moat_crypt_ring *r = moat_ring_of(work);
+	struct moat_dev *moat = container_of(r, struct moat_dev, encrypt_ring);
+	struct sk_buff *skb;
+
+	while ((skb = ptr_ring_consume_bh(&r->ring))) {
+		int ret = moat_encrypt(moat, skb);
+
+		if (ret) {
+			MOAT_CB(skb)->drop = ret == -ENOMEM ?
+				MOAT_STAT_TX_NOMEM : MOAT_STAT_TX_ERROR;
+			moat_pkt_finish(skb, MOAT_PKT_DEAD);
+			queue_work(moat->wq, &moat->tx_work);
+		}
+		cond_resched();
+	}
+}
+
+static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
+{
+	const struct moat_endpoint *ep = &peer->ep;
+	struct flowi4 fl4 = {
+		.daddr = ep->remote.v4,
+		.saddr = ep->has_local ? ep->local.v4 : 0,
+		.flowi4_proto = ep->encap ? IPPROTO_UDP : IPPROTO_ESP,
+		.fl4_sport = ep->sport,
+		.fl4_dport = ep->dport,
+	};
+	struct rtable *rt;
+	u8 ttl;
+
+	rt = ip_route_output_key(peer->moat->outer_net, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->dst.dev == peer->moat->dev) {
+		ip_rt_put(rt);
+		return -ELOOP;
+	}
+	ttl = ip4_dst_hoplimit(&rt->dst);
+	if (ep->encap)
+		udp_tunnel_xmit_skb(rt, peer->sock->sock->sk, skb, fl4.saddr,
+				    fl4.daddr, 0, ttl, 0, ep->sport, ep->dport,
+				    xnet, true);
+	else
+		iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_ESP,
+			      0, ttl, 0, xnet);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
+{
+	const struct moat_endpoint *ep = &peer->ep;
+	struct moat_dev *moat = peer->moat;
+	struct flowi6 fl6 = {
+		.daddr = ep->remote.v6,
+		.flowi6_proto = ep->encap ? IPPROTO_UDP : IPPROTO_ESP,
+		.fl6_sport = ep->sport,
+		.fl6_dport = ep->dport,
+	};
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6;
+	u8 ttl;
+
+	if (ep->has_local)
+		fl6.saddr = ep->local.v6;
+	dst = ip6_dst_lookup_flow(moat->outer_net, NULL, &fl6, NULL);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	if (dst->dev == moat->dev) {
+		dst_release(dst);
+		return -ELOOP;
+	}
+	ttl = ip6_dst_hoplimit(dst);
+	if (ep->encap)
+		return udp_tunnel6_xmit_skb(dst, peer->sock->sock->sk, skb,
+					    moat->dev, &fl6.saddr, &fl6.daddr,
+					    0, ttl, 0, ep->sport, ep->dport,
+					    false);
+
+	skb_scrub_packet(skb, xnet);
+	skb_dst_set(skb, dst);
+	ip6 = skb_push(skb, sizeof(*ip6));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6, 0, 0);
+	ip6->payload_len = htons(skb->len - sizeof(*ip6));
+	ip6->nexthdr = IPPROTO_ESP;
+	ip6->hop_limit = ttl;
+	ip6->saddr = fl6.saddr;
+	ip6->daddr = fl6.daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+	ip6tunnel_xmit(NULL, skb, moat->dev);
+	return 0;
+}
+#else
+static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
+{
+	return -EAFNOSUPPORT;
+}
+#endif
+
+/* Sends one encrypted packet; the caller has bottom halves disabled. */
+static void moat_send(struct moat_dev *moat, struct moat_sa *sa,
+		      struct sk_buff *skb)
+{
+	struct moat_peer *peer = sa->peer;
+	bool xnet = !net_eq(dev_net(moat->dev), moat->outer_net);
+	int ret;
+
+	skb->dev = moat->dev;
+	skb_dst_drop(skb);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	if (peer->ep.family == AF_INET)
+		ret = moat_send4(peer, skb, xnet);
+	else
+		ret = moat_send6(peer, skb, xnet);
+	if (ret)
+		moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_NO_ROUTE);
+}
+
+void moat_tx_worker(struct work_struct *work)
+{
+	struct moat_dev *moat = container_of(work, struct moat_dev, tx_work);
+	struct sk_buff *skb;
+
+	while ((skb = moat_queue_pop_ready(&moat->tx_queue))) {
+		struct moat_cb *cb = MOAT_CB(skb);
+		struct moat_sa *sa = cb->sa;
+
+		local_bh_disable();
+		if (atomic_read(&cb->state) == MOAT_PKT_DONE) {
+			moat_stat_add(sa->stats, MOAT_STAT_TX_PACKETS, 1);
+			moat_stat_add(sa->stats, MOAT_STAT_TX_BYTES,
+				      skb->len);
+			moat_send(moat, sa, skb);
+		} else {
+			moat_tx_drop(moat, sa, skb, cb->drop);
+		}
+		local_bh_enable();
+		moat_sa_put(sa);
+		cond_resched();
+	}
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MOAT_SEND_H
+#define _MOAT_SEND_H
+
+#include <linux/netdevice.h>
+
+netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev);
+void moat_encrypt_worker(struct work_struct *work);
+void moat_tx_worker(struct work_struct *work);
+
+#endif
