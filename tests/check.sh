@@ -62,7 +62,7 @@ for l in "${layers[@]}"; do
 	fuzz) layer fuzz fuzz ;;
 	lint) layer lint tests/lint.sh ;;
 	kunit) layer kunit tests/kunit/run.sh ;;
-	vm) layer vm tests/vm/run.sh ;;
+	vm) layer vm-selftest tests/vm/selftest.sh; layer vm tests/vm/run.sh ;;
 	*) echo "unknown layer $l"; total_fail=$((total_fail + 1)) ;;
 	esac
 done
