@@ -77,6 +77,42 @@ struct moat_nl_call {
 	int done;
 };
 
+/* Copies the NLMSGERR_ATTR_MSG among the TLVs from @off to @len of @buf. */
+static int extack_tlv_msg(const void *buf, size_t off, size_t len, char *out,
+			  size_t outlen)
+{
+	struct nlattr *a;
+	int rem;
+
+	if (off > len)
+		return -1;
+	rem = (int)(len - off);
+	for (a = (struct nlattr *)((char *)buf + off); nla_ok(a, rem);
+	     a = nla_next(a, &rem)) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0)
+			return moat_nla_str(a, out, outlen);
+	}
+	return -1;
+}
+
+int moat_nl_done_err(const void *buf, size_t len, char *out, size_t outlen)
+{
+	const struct nlmsghdr *hdr = buf;
+	size_t off = NLMSG_HDRLEN + sizeof(int);
+	int err;
+
+	if (outlen)
+		out[0] = '\0';
+	if (len < off || hdr->nlmsg_len < off || hdr->nlmsg_len > len)
+		return 0;
+	memcpy(&err, (const char *)buf + NLMSG_HDRLEN, sizeof(err));
+	if (err >= 0)
+		return 0;
+	if ((hdr->nlmsg_flags & NLM_F_ACK_TLVS) && outlen)
+		extack_tlv_msg(buf, NLMSG_ALIGN(off), hdr->nlmsg_len, out, outlen);
+	return err;
+}
+
 int moat_nl_extack_msg(const void *buf, size_t len, char *out, size_t outlen)
 {
 	const struct nlmsghdr *hdr = buf;
@@ -137,6 +173,18 @@ static int moat_nl_on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* A dump's NLMSG_DONE carries its error, which libnl does not look at. */
+static int moat_nl_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct moat_nl_call *call = arg;
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+
+	call->err = moat_nl_done_err(hdr, hdr->nlmsg_len, call->nl->errmsg,
+				     sizeof(call->nl->errmsg));
+	call->done = 1;
+	return NL_STOP;
+}
+
 static int moat_nl_on_valid(struct nl_msg *msg, void *arg)
 {
 	struct moat_nl_call *call = arg;
@@ -159,7 +207,7 @@ int moat_nl_request(struct moat_nl *nl, struct nl_msg *msg,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, moat_nl_on_valid, &call);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, moat_nl_on_ack, &call);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, moat_nl_on_ack, &call);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, moat_nl_on_finish, &call);
 	nl_cb_err(cb, NL_CB_CUSTOM, moat_nl_on_error, &call);
 
 	ret = nl_send_auto(nl->sk, msg);

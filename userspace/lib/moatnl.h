@@ -44,6 +44,13 @@ int moat_nl_request(struct moat_nl *nl, struct nl_msg *msg,
 int moat_nl_extack_msg(const void *buf, size_t len, char *out, size_t outlen);
 
 /*
+ * The error a dump ended with: the int after an NLMSG_DONE header of @len
+ * bytes, and the kernel's reason in @out if it gave one. Returns it
+ * (negative) or 0 when the dump went well or the message is malformed.
+ */
+int moat_nl_done_err(const void *buf, size_t len, char *out, size_t outlen);
+
+/*
  * Splits a reply's attributes into @tb (indexed up to @max) without trusting
  * the sender: attributes shorter than their type needs are dropped by the
  * moat_nla_* getters below, never read.

@@ -9,6 +9,7 @@
 
 #include "moat.h"
 #include "parse.h"
+#include "show.h"
 
 static void link_usage(FILE *out)
 {
@@ -39,12 +40,7 @@ static const char *operstate_name(uint8_t s)
 	       names[s] : "UNKNOWN";
 }
 
-struct link_show {
-	struct moat_json json;
-	int count;
-};
-
-static void print_mss(struct link_show *ls, uint32_t mss)
+static void print_mss(struct moat_show *ls, uint32_t mss)
 {
 	char buf[16];
 
@@ -62,42 +58,11 @@ static void print_mss(struct link_show *ls, uint32_t mss)
 		json_u64(&ls->json, "mss_clamp", mss);
 }
 
-static void print_stats(struct link_show *ls, struct nlattr *nest)
-{
-	struct nlattr *st[MOAT_STAT_MAX + 1];
-	uint64_t v[MOAT_STAT_MAX + 1] = { 0 };
-	int i;
-
-	if (moat_nla_nested(nest, st, MOAT_STAT_MAX))
-		return;
-	for (i = 0; i <= MOAT_STAT_MAX; i++)
-		moat_nla_u64(st[i], &v[i]);
-	if (opts.json) {
-		json_open_object(&ls->json, "stats");
-		json_open_object(&ls->json, "rx");
-		json_u64(&ls->json, "packets", v[MOAT_STAT_RX_PACKETS]);
-		json_u64(&ls->json, "bytes", v[MOAT_STAT_RX_BYTES]);
-		json_close_object(&ls->json);
-		json_open_object(&ls->json, "tx");
-		json_u64(&ls->json, "packets", v[MOAT_STAT_TX_PACKETS]);
-		json_u64(&ls->json, "bytes", v[MOAT_STAT_TX_BYTES]);
-		json_close_object(&ls->json);
-		json_close_object(&ls->json);
-		return;
-	}
-	printf("    RX: packets %llu bytes %llu\n",
-	       (unsigned long long)v[MOAT_STAT_RX_PACKETS],
-	       (unsigned long long)v[MOAT_STAT_RX_BYTES]);
-	printf("    TX: packets %llu bytes %llu\n",
-	       (unsigned long long)v[MOAT_STAT_TX_PACKETS],
-	       (unsigned long long)v[MOAT_STAT_TX_BYTES]);
-}
-
 static int link_show_one(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[MOAT_A_MAX + 1], *lk[MOAT_LINK_A_MAX + 1];
 	uint32_t ifindex = 0, mtu = 0, mss = 0, floor4 = 0, peers = 0, sas = 0;
-	struct link_show *ls = arg;
+	struct moat_show *ls = arg;
 	char name[IFNAMSIZ] = "?";
 	uint8_t oper = IF_OPER_UNKNOWN;
 
@@ -125,7 +90,7 @@ static int link_show_one(struct nl_msg *msg, void *arg)
 		json_u64(&ls->json, "peers", peers);
 		json_u64(&ls->json, "sas", sas);
 		if (opts.stats)
-			print_stats(ls, lk[MOAT_LINK_A_STATS]);
+			show_stats(ls, lk[MOAT_LINK_A_STATS], STAT_RX | STAT_TX, 1);
 		json_close_object(&ls->json);
 		return NL_OK;
 	}
@@ -134,13 +99,13 @@ static int link_show_one(struct nl_msg *msg, void *arg)
 	print_mss(ls, mss);
 	printf(" pmtu-floor4 %u peers %u sas %u\n", floor4, peers, sas);
 	if (opts.stats)
-		print_stats(ls, lk[MOAT_LINK_A_STATS]);
+		show_stats(ls, lk[MOAT_LINK_A_STATS], STAT_RX | STAT_TX, 1);
 	return NL_OK;
 }
 
 static int link_show(int argc, char **argv)
 {
-	struct link_show ls = { .count = 0 };
+	struct moat_show ls;
 	const char *dev = NULL;
 	struct moat_nl nl;
 	struct nl_msg *msg;
@@ -166,14 +131,10 @@ static int link_show(int argc, char **argv)
 		moat_nl_close(&nl);
 		return report_error(NULL, -ENOMEM, "link show");
 	}
-	json_init(&ls.json, stdout);
-	if (opts.json)
-		json_open_array(&ls.json, NULL);
+	show_init(&ls, stdout, opts.json, opts.stats);
+	show_begin(&ls);
 	ret = moat_nl_request(&nl, msg, link_show_one, &ls);
-	if (opts.json) {
-		json_close_array(&ls.json);
-		json_end(&ls.json);
-	}
+	show_end(&ls);
 	if (ret) {
 		char what[64];
 

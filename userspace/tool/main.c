@@ -21,7 +21,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: moat [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       moat -V | --version\n"
-		"where  OBJECT := { link }\n"
+		"where  OBJECT := { link | peer | sa | monitor }\n"
 		"       OPTIONS := { -j[son] | -s[tatistics] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -72,6 +72,9 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } objects[] = {
 	{ "link", do_link },
+	{ "peer", do_peer },
+	{ "sa", do_sa },
+	{ "monitor", do_monitor },
 };
 
 /* Accepts -x and --x alike, and any prefix of the long name, as ip does. */

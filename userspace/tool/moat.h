@@ -3,6 +3,7 @@
 #ifndef MOAT_TOOL_H
 #define MOAT_TOOL_H
 
+#include "addr.h"
 #include "json.h"
 #include "moatnl.h"
 
@@ -28,6 +29,27 @@ int open_nl(struct moat_nl *nl);
 /* Names the device in a request: by name. */
 int put_dev(struct nl_msg *msg, const char *dev);
 
+/* Refuses a missing (if @required) or malformed device name, naming @verb. */
+int check_dev(const char *verb, const char *dev, int required);
+/* Parses a tunnel endpoint, refusing what cannot be one; EXIT_USAGE or 0. */
+int parse_endpoint(const char *verb, const char *word, const char *s,
+		   struct moat_addr *a);
+
+/* Does one thing to one device: 0 or a negative errno. */
+typedef int (*dev_fn)(struct moat_nl *nl, const char *dev, void *arg);
+/*
+ * Calls @fn for @dev, or for every moat device (a MOAT_CMD_LINK_GET dump)
+ * when @dev is NULL, skipping devices that vanish meanwhile (ENODEV) and
+ * devices without the peer a filter names (ENOENT) -- unless that is all
+ * of them. Reports each failure as "<what> dev NAME: why"; returns 0 or
+ * EXIT_REFUSED.
+ */
+int for_each_dev(struct moat_nl *nl, const char *dev, const char *what,
+		 dev_fn fn, void *arg);
+
 int do_link(int argc, char **argv);
+int do_peer(int argc, char **argv);
+int do_sa(int argc, char **argv);
+int do_monitor(int argc, char **argv);
 
 #endif
