@@ -83,6 +83,18 @@ const struct nla_policy moat_peer_policy[MOAT_PEER_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "statistics are read-only",
 	},
+	[MOAT_PEER_A_PMTU] = {
+		.type = NLA_REJECT,
+		.reject_message = "the path MTU is learned, not set",
+	},
+	[MOAT_PEER_A_INNER_MTU4] = {
+		.type = NLA_REJECT,
+		.reject_message = "the inner MTU is derived, not set",
+	},
+	[MOAT_PEER_A_INNER_MTU6] = {
+		.type = NLA_REJECT,
+		.reject_message = "the inner MTU is derived, not set",
+	},
 };
 
 static const struct nla_policy moat_lt_policy[MOAT_LT_A_MAX + 1] = {

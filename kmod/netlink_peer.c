@@ -12,6 +12,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
+#include "pmtu.h"
 #include "sa.h"
 #include "selectors.h"
 
@@ -322,13 +323,14 @@ out:
 	return ret;
 }
 
-/* A peer's counters: the sum over its SAs still installed. */
+/* A peer's counters: its own, and the sum over its SAs still installed. */
 static int moat_put_peer_stats(struct sk_buff *skb, struct moat_peer *peer)
 {
-	u64 sum[__MOAT_STAT_MAX] = {}, v[__MOAT_STAT_MAX];
+	u64 sum[__MOAT_STAT_MAX], v[__MOAT_STAT_MAX];
 	struct moat_sa *sa;
 	int i;
 
+	moat_stats_sum(peer->stats, sum);
 	list_for_each_entry(sa, &peer->sas, peer_node) {
 		moat_stats_sum(sa->stats, v);
 		for (i = 0; i < __MOAT_STAT_MAX; i++)
@@ -362,7 +364,12 @@ static int moat_put_peer(struct sk_buff *skb, struct moat_peer *peer)
 	    (ep->encap &&
 	     (nla_put_u16(skb, MOAT_PEER_A_SPORT, ntohs(ep->sport)) ||
 	      nla_put_u16(skb, MOAT_PEER_A_DPORT, ntohs(ep->dport)))) ||
-	    nla_put_u32(skb, MOAT_PEER_A_N_SAS, peer->n_sas))
+	    nla_put_u32(skb, MOAT_PEER_A_N_SAS, peer->n_sas) ||
+	    nla_put_u32(skb, MOAT_PEER_A_PMTU, moat_pmtu_get(peer)) ||
+	    nla_put_u32(skb, MOAT_PEER_A_INNER_MTU4,
+			moat_peer_inner_mtu(peer, false)) ||
+	    nla_put_u32(skb, MOAT_PEER_A_INNER_MTU6,
+			moat_peer_inner_mtu(peer, true)))
 		goto err;
 	ret = moat_put_ts(skb, peer,
 			  rcu_dereference_protected(moat->ts,

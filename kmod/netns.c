@@ -18,6 +18,7 @@ static int __net_init moat_net_init(struct net *net)
 
 	spin_lock_init(&mn->sa_lock);
 	hash_init(mn->sa_in);
+	hash_init(mn->sa_out);
 	mutex_init(&mn->sock_lock);
 	INIT_LIST_HEAD(&mn->socks);
 	mn->stats = moat_stats_alloc();

@@ -15,6 +15,8 @@ struct moat_net {
 	/* Inbound SAs by SPI; writers hold sa_lock, readers RCU. */
 	spinlock_t sa_lock;
 	DECLARE_HASHTABLE(sa_in, 10);
+	/* Outbound SAs by SPI, to judge ICMP errors about our packets. */
+	DECLARE_HASHTABLE(sa_out, 8);
 	/* UDP encapsulation sockets, one per family and port. */
 	struct mutex sock_lock;
 	struct list_head socks;

@@ -48,12 +48,18 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
+	peer->stats = moat_stats_alloc();
+	if (!peer->stats) {
+		kfree(peer);
+		return ERR_PTR(-ENOMEM);
+	}
 	if (ep->encap == MOAT_ENCAP_UDP) {
 		peer->sock = moat_sock_get(moat->outer_net, ep->family,
 					   ep->sport);
 		if (IS_ERR(peer->sock)) {
 			int ret = PTR_ERR(peer->sock);
 
+			free_percpu(peer->stats);
 			kfree(peer);
 			return ERR_PTR(ret);
 		}
@@ -71,6 +77,14 @@ void moat_peer_add(struct moat_peer *peer)
 	peer->moat->n_peers++;
 }
 
+static void moat_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct moat_peer *peer = container_of(rcu, struct moat_peer, rcu);
+
+	free_percpu(peer->stats);
+	kfree(peer);
+}
+
 static void moat_peer_release(struct kref *ref)
 {
 	struct moat_peer *peer = container_of(ref, struct moat_peer, ref);
@@ -78,7 +92,7 @@ static void moat_peer_release(struct kref *ref)
 	/* Only ever dropped in process context: by netlink or an SA's free. */
 	if (peer->sock)
 		moat_sock_put(peer->sock);
-	kfree_rcu(peer, rcu);
+	call_rcu(&peer->rcu, moat_peer_free_rcu);
 }
 
 void moat_peer_put(struct moat_peer *peer)

@@ -6,6 +6,9 @@
 #include <linux/kref.h>
 #include <linux/rcupdate.h>
 
+#include "pmtu.h"
+#include "stats.h"
+
 struct moat_dev;
 struct moat_sa;
 struct moat_sock;
@@ -36,6 +39,9 @@ struct moat_peer {
 	struct moat_sa __rcu *tx_next;
 	struct list_head sas;		/* every SA, under moat->lock */
 	unsigned int n_sas;
+	struct moat_pmtu pmtu;
+	/* The peer's own counters: path MTU events. */
+	struct moat_stats __percpu *stats;
 	struct kref ref;
 	struct rcu_head rcu;
 };

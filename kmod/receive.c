@@ -18,6 +18,7 @@
 #include "esp.h"
 #include "netns.h"
 #include "peer.h"
+#include "pmtu.h"
 #include "receive.h"
 #include "replay.h"
 #include "sa.h"
@@ -275,6 +276,9 @@ static void moat_deliver(struct moat_dev *moat, struct moat_sa *sa,
 			drop = MOAT_STAT_RX_SELECTOR;
 		else if (!moat_sa_account(sa, skb->len))
 			drop = MOAT_STAT_RX_EXPIRED;
+		else
+			moat_mss_clamp(moat, sa->peer, skb,
+				       nexthdr == MOAT_NEXTHDR_IPV6);
 	}
 	if (drop < 0) {
 		consume_skb(skb);

@@ -60,6 +60,22 @@ struct moat_sa *moat_sa_lookup_in(struct net *net, __be32 spi)
 	return NULL;
 }
 
+/*
+ * Outbound SPIs are chosen by each peer, so several SAs may share one:
+ * the peer's address tells them apart.
+ */
+struct moat_sa *moat_sa_lookup_out(struct net *net, __be32 spi,
+				   const struct moat_endpoint *to)
+{
+	struct moat_net *mn = moat_net(net);
+	struct moat_sa *sa;
+
+	hash_for_each_possible_rcu(mn->sa_out, sa, spi_node, (__force u32)spi)
+		if (sa->spi == spi && moat_endpoint_same(&sa->peer->ep, to))
+			return sa;
+	return NULL;
+}
+
 struct moat_sa *moat_sa_find(struct moat_peer *peer, u8 dir, __be32 spi)
 {
 	struct moat_sa *sa;
@@ -336,14 +352,17 @@ struct moat_sa *moat_sa_new(struct moat_peer *peer,
 	list_add_tail(&sa->peer_node, &peer->sas);
 	peer->n_sas++;
 	peer->moat->n_sas++;
-	if (sa->dir == MOAT_DIR_IN) {
-		spin_lock_bh(&mn->sa_lock);
+	spin_lock_bh(&mn->sa_lock);
+	if (sa->dir == MOAT_DIR_IN)
 		hash_add_rcu(mn->sa_in, &sa->spi_node, (__force u32)sa->spi);
-		spin_unlock_bh(&mn->sa_lock);
-	} else if (!rcu_access_pointer(peer->tx_cur)) {
-		rcu_assign_pointer(peer->tx_cur, sa);
-	} else {
-		rcu_assign_pointer(peer->tx_next, sa);
+	else
+		hash_add_rcu(mn->sa_out, &sa->spi_node, (__force u32)sa->spi);
+	spin_unlock_bh(&mn->sa_lock);
+	if (sa->dir == MOAT_DIR_OUT) {
+		if (!rcu_access_pointer(peer->tx_cur))
+			rcu_assign_pointer(peer->tx_cur, sa);
+		else
+			rcu_assign_pointer(peer->tx_next, sa);
 	}
 	first = moat_sa_next_deadline(sa, 0);
 	if (first)
@@ -366,11 +385,10 @@ void moat_sa_remove(struct moat_sa *sa)
 	if (test_and_set_bit(MOAT_SA_UNLINKED, &sa->flags))
 		return;
 	set_bit(MOAT_SA_DEAD, &sa->flags);
-	if (sa->dir == MOAT_DIR_IN) {
-		spin_lock_bh(&mn->sa_lock);
-		hash_del_rcu(&sa->spi_node);
-		spin_unlock_bh(&mn->sa_lock);
-	} else if (rcu_access_pointer(peer->tx_cur) == sa) {
+	spin_lock_bh(&mn->sa_lock);
+	hash_del_rcu(&sa->spi_node);
+	spin_unlock_bh(&mn->sa_lock);
+	if (rcu_access_pointer(peer->tx_cur) == sa) {
 		rcu_assign_pointer(peer->tx_cur,
 				   rcu_access_pointer(peer->tx_next));
 		RCU_INIT_POINTER(peer->tx_next, NULL);

@@ -9,6 +9,7 @@
 
 #include "stats.h"
 
+struct moat_endpoint;
 struct moat_peer;
 struct moat_replay;
 struct moat_aead_alg;
@@ -43,7 +44,7 @@ struct moat_sa_cfg {
 };
 
 struct moat_sa {
-	struct hlist_node spi_node;	/* inbound: moat_net.sa_in */
+	struct hlist_node spi_node;	/* moat_net.sa_in or .sa_out */
 	struct list_head peer_node;	/* peer->sas, under moat->lock */
 	struct moat_peer *peer;		/* holds a reference */
 	struct crypto_aead *aead;
@@ -74,6 +75,8 @@ struct moat_sa *moat_sa_new(struct moat_peer *peer,
 			    struct netlink_ext_ack *extack);
 void moat_sa_remove(struct moat_sa *sa);
 struct moat_sa *moat_sa_lookup_in(struct net *net, __be32 spi);
+struct moat_sa *moat_sa_lookup_out(struct net *net, __be32 spi,
+				   const struct moat_endpoint *to);
 struct moat_sa *moat_sa_find(struct moat_peer *peer, u8 dir, __be32 spi);
 void moat_sa_put(struct moat_sa *sa);
 u8 moat_sa_state(const struct moat_sa *sa);

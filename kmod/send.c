@@ -10,6 +10,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/icmp.h>
+#include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
 #include <net/ip6_tunnel.h>
@@ -21,6 +22,7 @@
 #include "device.h"
 #include "esp.h"
 #include "peer.h"
+#include "pmtu.h"
 #include "sa.h"
 #include "selectors.h"
 #include "send.h"
@@ -106,11 +108,66 @@ static void moat_tx_one(struct moat_dev *moat, struct moat_sa *sa,
 	spin_unlock_bh(&moat->tx_queue.lock);
 }
 
+/* Where IPv4 fragments made before encryption go on to (per CPU). */
+struct moat_frag_ctx {
+	struct moat_dev *moat;
+	struct moat_sa *sa;
+};
+
+static DEFINE_PER_CPU(struct moat_frag_ctx, moat_frag_ctx);
+
+static int moat_frag_output(struct net *net, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	struct moat_frag_ctx *ctx = this_cpu_ptr(&moat_frag_ctx);
+
+	moat_stat_inc(ctx->sa->peer->stats, MOAT_STAT_TX_INNER_FRAGS);
+	moat_tx_one(ctx->moat, ctx->sa, skb, MOAT_NEXTHDR_IPV4);
+	return 0;
+}
+
+/*
+ * A packet over the peer's inner MTU: IPv4 without DF is cut here, before
+ * ESP; anything else goes back to its sender as Frag Needed or Packet Too
+ * Big carrying the inner MTU, which never falls below the floor.
+ */
+static void moat_too_big(struct moat_dev *moat, struct moat_sa *sa,
+			 struct sk_buff *skb, u8 nexthdr, unsigned int mtu)
+{
+	struct moat_frag_ctx *ctx;
+
+	if (nexthdr == MOAT_NEXTHDR_IPV4 && !skb_is_gso(skb) &&
+	    !(ip_hdr(skb)->frag_off & htons(IP_DF)) && skb_dst(skb)) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->frag_max_size = mtu;
+		ctx = this_cpu_ptr(&moat_frag_ctx);
+		ctx->moat = moat;
+		ctx->sa = sa;
+		ip_do_fragment(dev_net(moat->dev), skb->sk, skb,
+			       moat_frag_output);
+		return;
+	}
+	if (nexthdr == MOAT_NEXTHDR_IPV4)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+	else
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_TOO_BIG);
+}
+
+static bool moat_fits(struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb_is_gso(skb))
+		return skb_gso_validate_network_len(skb, mtu);
+	return skb->len <= mtu;
+}
+
 netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct moat_dev *moat = netdev_priv(dev);
 	struct sk_buff *segs, *next;
 	struct moat_peer *peer;
+	unsigned int mtu;
 	struct moat_sa *sa;
 	u8 nexthdr;
 
@@ -131,6 +188,13 @@ netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
 			     peer ? MOAT_STAT_TX_NO_SA : MOAT_STAT_TX_NO_PEER);
 		return NETDEV_TX_OK;
 	}
+
+	mtu = moat_peer_inner_mtu(sa->peer, nexthdr == MOAT_NEXTHDR_IPV6);
+	if (!moat_fits(skb, mtu)) {
+		moat_too_big(moat, sa, skb, nexthdr, mtu);
+		goto out;
+	}
+	moat_mss_clamp(moat, sa->peer, skb, nexthdr == MOAT_NEXTHDR_IPV6);
 
 	/* ESP has no segmentation offload here: cut GSO packets first. */
 	if (skb_is_gso(skb)) {
@@ -278,9 +342,18 @@ static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 		.fl4_sport = ep->sport,
 		.fl4_dport = ep->dport,
 	};
+	unsigned int len = skb->len + sizeof(struct iphdr) +
+			   (ep->encap ? sizeof(struct udphdr) : 0);
+	u32 pmtu = moat_pmtu_get(peer);
+	__be16 df = htons(IP_DF);
 	struct rtable *rt;
 	u8 ttl;
 
+	/* Past the floor the path is too small: let routers fragment. */
+	if (pmtu && len > pmtu) {
+		df = 0;
+		moat_stat_inc(peer->stats, MOAT_STAT_TX_OUTER_FRAGS);
+	}
 	rt = ip_route_output_key(peer->moat->outer_net, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
@@ -291,15 +364,19 @@ static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 	ttl = ip4_dst_hoplimit(&rt->dst);
 	if (ep->encap)
 		udp_tunnel_xmit_skb(rt, peer->sock->sock->sk, skb, fl4.saddr,
-				    fl4.daddr, 0, ttl, 0, ep->sport, ep->dport,
+				    fl4.daddr, 0, ttl, df, ep->sport, ep->dport,
 				    xnet, true);
 	else
 		iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_ESP,
-			      0, ttl, 0, xnet);
+			      0, ttl, df, xnet);
 	return 0;
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
+/*
+ * IPv6 headers are built here rather than by the UDP tunnel helpers, so
+ * that a path MTU held at the floor can fragment at the source.
+ */
 static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 {
 	const struct moat_endpoint *ep = &peer->ep;
@@ -310,9 +387,11 @@ static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 		.fl6_sport = ep->sport,
 		.fl6_dport = ep->dport,
 	};
+	u32 pmtu = moat_pmtu_get(peer);
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6;
-	u8 ttl;
+	struct udphdr *uh;
+	int len, err;
 
 	if (ep->has_local)
 		fl6.saddr = ep->local.v6;
@@ -323,25 +402,36 @@ static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 		dst_release(dst);
 		return -ELOOP;
 	}
-	ttl = ip6_dst_hoplimit(dst);
-	if (ep->encap)
-		return udp_tunnel6_xmit_skb(dst, peer->sock->sock->sk, skb,
-					    moat->dev, &fl6.saddr, &fl6.daddr,
-					    0, ttl, 0, ep->sport, ep->dport,
-					    false);
 
 	skb_scrub_packet(skb, xnet);
 	skb_dst_set(skb, dst);
+	if (ep->encap) {
+		uh = skb_push(skb, sizeof(*uh));
+		skb_reset_transport_header(skb);
+		uh->source = ep->sport;
+		uh->dest = ep->dport;
+		uh->len = htons(skb->len);
+		udp6_set_csum(false, skb, &fl6.saddr, &fl6.daddr, skb->len);
+	}
 	ip6 = skb_push(skb, sizeof(*ip6));
 	skb_reset_network_header(skb);
 	ip6_flow_hdr(ip6, 0, 0);
 	ip6->payload_len = htons(skb->len - sizeof(*ip6));
-	ip6->nexthdr = IPPROTO_ESP;
-	ip6->hop_limit = ttl;
+	ip6->nexthdr = fl6.flowi6_proto;
+	ip6->hop_limit = ip6_dst_hoplimit(dst);
 	ip6->saddr = fl6.saddr;
 	ip6->daddr = fl6.daddr;
 	skb->protocol = htons(ETH_P_IPV6);
-	ip6tunnel_xmit(NULL, skb, moat->dev);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	/* The route may know a smaller MTU: fragment rather than drop. */
+	skb->ignore_df = 1;
+	if (pmtu && skb->len > pmtu) {
+		IP6CB(skb)->frag_max_size = pmtu;
+		moat_stat_inc(peer->stats, MOAT_STAT_TX_OUTER_FRAGS);
+	}
+	len = skb->len;
+	err = ip6_local_out(moat->outer_net, NULL, skb);
+	iptunnel_xmit_stats(moat->dev, net_xmit_eval(err) ? -1 : len);
 	return 0;
 }
 #else

@@ -5,14 +5,22 @@
  * (RFC 3948). Packets whose SPI Moat does not know go on to XFRM.
  */
 
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 #include <net/xfrm.h>
 
 #include "crypto.h"
 #include "netns.h"
+#include "peer.h"
+#include "pmtu.h"
 #include "receive.h"
+#include "sa.h"
 #include "socket.h"
 
 /* Ahead of XFRM's esp4/esp6, which register with priority 0. */
@@ -49,12 +57,42 @@ static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/* Claims ICMP errors about UDP-encapsulated ESP on our sockets. */
+static int moat_udp_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	return 0;
+}
+
+/*
+ * The UDP layer has seen an ICMP error about a datagram from our socket;
+ * @udp_off is where the quoted UDP header starts. Only a Packet Too Big
+ * about a recent packet of an SA of ours changes anything.
+ */
+static void moat_udp_err_rcv(struct sock *sk, struct sk_buff *skb,
+			     unsigned int udp_off)
+{
+	unsigned int esp_off = udp_off + sizeof(struct udphdr);
+
+	if (sk->sk_family == AF_INET) {
+		const struct icmphdr *icmph = icmp_hdr(skb);
+
+		moat_err4(skb, ntohs(icmph->un.frag.mtu), esp_off);
+		return;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	moat_err6(skb, icmp6_hdr(skb)->icmp6_type, esp_off,
+		  ntohl(icmp6_hdr(skb)->icmp6_mtu));
+#endif
+}
+
 static struct moat_sock *moat_sock_create(struct net *net, u8 family,
 					  __be16 port)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.encap_type = UDP_ENCAP_ESPINUDP,
 		.encap_rcv = moat_udp_rcv,
+		.encap_err_lookup = moat_udp_err_lookup,
+		.encap_err_rcv = moat_udp_err_rcv,
 	};
 	struct udp_port_cfg cfg = {
 		.family = family,
@@ -74,6 +112,15 @@ static struct moat_sock *moat_sock_create(struct net *net, u8 family,
 	}
 	tcfg.sk_user_data = ms;
 	setup_udp_tunnel_sock(net, ms->sock, &tcfg);
+	/*
+	 * Moat keeps the outer path MTU itself, validated. The IPv4 UDP
+	 * error path writes any PTB into the route cache first; sending by
+	 * the device MTU keeps that from shrinking, or with DF dropping, our
+	 * ESP. (IPv6 would then skip our error hook, and its route MTU never
+	 * goes below 1280: there, outer packets may be fragmented instead.)
+	 */
+	if (family == AF_INET)
+		inet_sk(ms->sock->sk)->pmtudisc = IP_PMTUDISC_OMIT;
 	ms->net = net;
 	ms->family = family;
 	ms->port = port;
@@ -134,7 +181,9 @@ static int moat_xfrm_cb(struct sk_buff *skb, int err)
 
 static int moat_esp4_err(struct sk_buff *skb, u32 info)
 {
-	return -ENOENT;
+	const struct iphdr *quoted = (const struct iphdr *)skb->data;
+
+	return moat_err4(skb, info, quoted->ihl * 4);
 }
 
 static struct xfrm4_protocol moat_esp4 = {
@@ -149,7 +198,7 @@ static struct xfrm4_protocol moat_esp4 = {
 static int moat_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 			 u8 type, u8 code, int offset, __be32 info)
 {
-	return -ENOENT;
+	return moat_err6(skb, type, offset, ntohl(info));
 }
 
 static struct xfrm6_protocol moat_esp6 = {

@@ -545,9 +545,17 @@ TEST(stat_names_cover_every_counter)
 			CHECK(0);
 			continue;
 		}
-		CHECK(!strncmp(n->json, n->dir == STAT_RX ? "rx_" : "tx_", 3));
-		CHECK(n->dir == STAT_RX || n->dir == STAT_TX);
-		CHECK(n->drop == !totals);
+		if (n->dir == STAT_PMTU) {
+			/* Path MTU events are neither traffic nor drops. */
+			CHECK(!strncmp(n->json, "ptb_", 4) ||
+			      !strncmp(n->json, "tx_", 3));
+			CHECK(!n->drop);
+		} else {
+			CHECK(!strncmp(n->json, n->dir == STAT_RX ? "rx_" : "tx_",
+				       3));
+			CHECK(n->dir == STAT_RX || n->dir == STAT_TX);
+			CHECK(n->drop == !totals);
+		}
 		CHECK(!strchr(n->json, '-') && !strchr(n->text, '_') &&
 		      !strchr(n->text, ' '));
 		for (j = MOAT_STAT_RX_PACKETS; j < i; j++) {

@@ -36,6 +36,12 @@ const struct moat_stat_name moat_stat_names[MOAT_STAT_MAX + 1] = {
 	STAT(TX_NOMEM, "tx_nomem", "nomem", STAT_TX, 1),
 	STAT(TX_QUEUE_FULL, "tx_queue_full", "queue-full", STAT_TX, 1),
 	STAT(TX_BAD_INNER, "tx_bad_inner", "bad-inner", STAT_TX, 1),
+	STAT(TX_TOO_BIG, "tx_too_big", "too-big", STAT_TX, 1),
+	STAT(PTB_ACCEPTED, "ptb_accepted", "ptb-accepted", STAT_PMTU, 0),
+	STAT(PTB_REJECTED, "ptb_rejected", "ptb-rejected", STAT_PMTU, 0),
+	STAT(PTB_CLAMPED, "ptb_clamped", "ptb-clamped", STAT_PMTU, 0),
+	STAT(TX_OUTER_FRAGS, "tx_outer_frags", "outer-frags", STAT_PMTU, 0),
+	STAT(TX_INNER_FRAGS, "tx_inner_frags", "inner-frags", STAT_PMTU, 0),
 };
 
 void show_init(struct moat_show *s, FILE *out, int as_json, int stats)
@@ -82,6 +88,25 @@ static void drops_line(struct moat_show *s, const uint64_t *v,
 		fputc('\n', s->out);
 }
 
+/* Path MTU events: every one the kernel sent, zeros included. */
+static void pmtu_line(struct moat_show *s, const uint64_t *v,
+		      const unsigned char *have)
+{
+	int i, any = 0;
+
+	for (i = 0; i <= MOAT_STAT_MAX; i++) {
+		const struct moat_stat_name *n = &moat_stat_names[i];
+
+		if (!n->json || n->dir != STAT_PMTU || !have[i])
+			continue;
+		fprintf(s->out, "%s %s %" PRIu64, any ? "" : "    PMTU:", n->text,
+			v[i]);
+		any = 1;
+	}
+	if (any)
+		fputc('\n', s->out);
+}
+
 void show_stats(struct moat_show *s, struct nlattr *nest, unsigned int dirs,
 		int link_compat)
 {
@@ -122,6 +147,8 @@ void show_stats(struct moat_show *s, struct nlattr *nest, unsigned int dirs,
 		drops_line(s, v, have, STAT_RX, "    RX drops:");
 	if (dirs & STAT_TX)
 		drops_line(s, v, have, STAT_TX, "    TX drops:");
+	if (dirs & STAT_PMTU)
+		pmtu_line(s, v, have);
 }
 
 /* The first of @a4 and @a6 that holds a whole address. */
@@ -236,7 +263,8 @@ int peer_print(struct nl_msg *msg, void *arg)
 	uint8_t encap = MOAT_ENCAP_NONE;
 	const char *dev, *encap_name;
 	struct moat_show *s = arg;
-	uint32_t ifindex, sas = 0;
+	uint32_t ifindex, sas = 0, pmtu = 0, mtu4 = 0, mtu6 = 0;
+	int have_pmtu, have_mtu4, have_mtu6;
 
 	if (moat_nl_parse(msg, tb, MOAT_A_MAX) ||
 	    moat_nla_nested(tb[MOAT_A_PEER], pa, MOAT_PEER_A_MAX))
@@ -260,6 +288,9 @@ int peer_print(struct nl_msg *msg, void *arg)
 	if (have_dport)
 		memcpy(&dport, nla_data(pa[MOAT_PEER_A_DPORT]), sizeof(dport));
 	have_sas = !moat_nla_u32(pa[MOAT_PEER_A_N_SAS], &sas);
+	have_pmtu = !moat_nla_u32(pa[MOAT_PEER_A_PMTU], &pmtu);
+	have_mtu4 = !moat_nla_u32(pa[MOAT_PEER_A_INNER_MTU4], &mtu4);
+	have_mtu6 = !moat_nla_u32(pa[MOAT_PEER_A_INNER_MTU6], &mtu6);
 	dev = reply_dev(s, tb, dbuf, sizeof(dbuf));
 	format_addr(&remote, rbuf, sizeof(rbuf));
 	format_addr(&local, lbuf, sizeof(lbuf));
@@ -282,8 +313,15 @@ int peer_print(struct nl_msg *msg, void *arg)
 		print_ts(s, pa[MOAT_PEER_A_TS]);
 		if (have_sas)
 			json_u64(&s->json, "sas", sas);
+		if (have_pmtu)
+			json_u64(&s->json, "pmtu", pmtu);
+		if (have_mtu4)
+			json_u64(&s->json, "inner_mtu", mtu4);
+		if (have_mtu6)
+			json_u64(&s->json, "inner_mtu6", mtu6);
 		if (s->stats)
-			show_stats(s, pa[MOAT_PEER_A_STATS], STAT_RX | STAT_TX, 0);
+			show_stats(s, pa[MOAT_PEER_A_STATS],
+				   STAT_RX | STAT_TX | STAT_PMTU, 0);
 		json_close_object(&s->json);
 		return NL_OK;
 	}
@@ -300,8 +338,21 @@ int peer_print(struct nl_msg *msg, void *arg)
 	if (have_sas)
 		fprintf(s->out, " sas %u", sas);
 	fputc('\n', s->out);
+	if (have_pmtu || have_mtu4 || have_mtu6) {
+		fputs("   ", s->out);
+		if (have_pmtu && pmtu)
+			fprintf(s->out, " pmtu %u", pmtu);
+		else if (have_pmtu)
+			fputs(" pmtu none", s->out);
+		if (have_mtu4)
+			fprintf(s->out, " inner-mtu %u", mtu4);
+		if (have_mtu6)
+			fprintf(s->out, " inner-mtu6 %u", mtu6);
+		fputc('\n', s->out);
+	}
 	if (s->stats)
-		show_stats(s, pa[MOAT_PEER_A_STATS], STAT_RX | STAT_TX, 0);
+		show_stats(s, pa[MOAT_PEER_A_STATS],
+			   STAT_RX | STAT_TX | STAT_PMTU, 0);
 	return NL_OK;
 }
 

@@ -35,7 +35,7 @@ void show_begin(struct moat_show *s);
 void show_end(struct moat_show *s);
 
 /* Which way a counter counts. */
-enum { STAT_RX = 1, STAT_TX = 2 };
+enum { STAT_RX = 1, STAT_TX = 2, STAT_PMTU = 4 };
 
 struct moat_stat_name {
 	const char *json;	/* "rx_icv_fail" */

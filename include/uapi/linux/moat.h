@@ -100,6 +100,9 @@ enum moat_peer_attr {
 	MOAT_PEER_A_TS,		/* nest of MOAT_TS_A_ENTRY: inner prefixes */
 	MOAT_PEER_A_N_SAS,	/* u32, read only */
 	MOAT_PEER_A_STATS,	/* nest: u64 per enum moat_stat, read only */
+	MOAT_PEER_A_PMTU,	/* u32, read only: validated outer path MTU, 0 none */
+	MOAT_PEER_A_INNER_MTU4,	/* u32, read only: inner MTU for IPv4 inside */
+	MOAT_PEER_A_INNER_MTU6,	/* u32, read only: inner MTU for IPv6 inside */
 	__MOAT_PEER_A_MAX
 };
 
@@ -226,6 +229,13 @@ enum moat_stat {
 	MOAT_STAT_TX_NOMEM,
 	MOAT_STAT_TX_QUEUE_FULL,
 	MOAT_STAT_TX_BAD_INNER,		/* not IPv4/IPv6, or malformed */
+	MOAT_STAT_TX_TOO_BIG,		/* over the inner MTU: ICMP sent back */
+	/* Path MTU: ICMP Frag Needed / Packet Too Big about our ESP */
+	MOAT_STAT_PTB_ACCEPTED,		/* validated: quoted a recent packet */
+	MOAT_STAT_PTB_REJECTED,		/* stale sequence, or an odd source */
+	MOAT_STAT_PTB_CLAMPED,		/* would go below the floor: held there */
+	MOAT_STAT_TX_OUTER_FRAGS,	/* sent to be fragmented (at the floor) */
+	MOAT_STAT_TX_INNER_FRAGS,	/* IPv4 without DF, cut before ESP */
 	__MOAT_STAT_MAX
 };
 
