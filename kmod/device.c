@@ -167,6 +167,8 @@ static void moat_setup(struct net_device *dev)
 	dev->needed_tailroom = 3 + 2 + 16;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/* Too-big packets need their route: to learn the PMTU, to fragment. */
+	netif_keep_dst(dev);
 	dev->features |= NETIF_F_LLTX | MOAT_FEATURES;
 	dev->hw_features |= MOAT_FEATURES;
 	dev->hw_enc_features |= MOAT_FEATURES;

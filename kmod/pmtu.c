@@ -60,14 +60,25 @@ unsigned int moat_inner_mtu(unsigned int fit, unsigned int dev_mtu,
 	return max(floor, min(fit, dev_mtu));
 }
 
+static bool moat_pmtu_expired(struct moat_peer *peer)
+{
+	return time_after(jiffies, READ_ONCE(peer->pmtu.expires));
+}
+
 /* The peer's validated path MTU, or 0 when none or it has aged out. */
 u32 moat_pmtu_get(struct moat_peer *peer)
 {
 	u32 mtu = READ_ONCE(peer->pmtu.mtu);
 
-	if (mtu && time_after(jiffies, READ_ONCE(peer->pmtu.expires)))
-		return 0;
-	return mtu;
+	return mtu && !moat_pmtu_expired(peer) ? mtu : 0;
+}
+
+/* Outer packets longer than this go out to be fragmented; 0: none do. */
+u32 moat_pmtu_frag(struct moat_peer *peer)
+{
+	u32 mtu = READ_ONCE(peer->pmtu.frag_mtu);
+
+	return mtu && !moat_pmtu_expired(peer) ? mtu : 0;
 }
 
 unsigned int moat_peer_inner_mtu(struct moat_peer *peer, bool inner6)
@@ -102,39 +113,51 @@ enum moat_ptb_verdict moat_ptb_judge(u64 sent, u32 quoted, bool plausible,
 	return fit < floor ? MOAT_PTB_CLAMP : MOAT_PTB_ACCEPT;
 }
 
+/* Lowers *@cur to @mtu if that is lower or *@cur has aged out. */
+static void moat_pmtu_lower(u32 *cur, u32 mtu, bool expired)
+{
+	if (expired || !READ_ONCE(*cur) || mtu < READ_ONCE(*cur))
+		WRITE_ONCE(*cur, mtu);
+}
+
 /*
  * A PTB about @sa's packet @quoted_seq claims the path takes @mtu bytes.
  * Any context: ICMP arrives in softirq.
+ *
+ * A claim that would leave less than every floor (an IPv4 path under 576
+ * plus ESP, which no real path is) does not touch the inner MTU: inner
+ * flows keep their segment size, and outer packets go out to be
+ * fragmented instead. That is what keeps TCP going when an on-path
+ * attacker copies live ESP headers into forged PTBs.
  */
 void moat_ptb(struct moat_sa *sa, u32 quoted_seq, u32 mtu, bool plausible)
 {
 	struct moat_peer *peer = sa->peer;
 	unsigned int min_mtu = peer->ep.family == AF_INET ? 68 : IPV6_MIN_MTU;
-	unsigned int floor = max_t(unsigned int, MOAT_FLOOR6,
+	unsigned int floor = min_t(unsigned int, MOAT_FLOOR6,
 				   READ_ONCE(peer->moat->pmtu_floor4));
+	enum moat_ptb_verdict v;
 	unsigned int fit;
-	u32 cur;
+	bool expired;
 
 	mtu = max(mtu, min_mtu);
 	fit = moat_inner_fit(mtu, peer->ep.family, peer->ep.encap);
-	switch (moat_ptb_judge(atomic64_read(&sa->seq), quoted_seq, plausible,
-			       fit, floor)) {
-	case MOAT_PTB_REJECT:
+	v = moat_ptb_judge(atomic64_read(&sa->seq), quoted_seq, plausible, fit,
+			   floor);
+	if (v == MOAT_PTB_REJECT) {
 		moat_stat_inc(peer->stats, MOAT_STAT_PTB_REJECTED);
 		return;
-	case MOAT_PTB_CLAMP:
-		moat_stat_inc(peer->stats, MOAT_STAT_PTB_CLAMPED);
-		break;
-	case MOAT_PTB_ACCEPT:
-		moat_stat_inc(peer->stats, MOAT_STAT_PTB_ACCEPTED);
-		break;
 	}
-	/* A PTB only lowers the path MTU; it rises again by aging out. */
-	cur = moat_pmtu_get(peer);
-	if (cur && mtu >= cur)
-		return;
+	moat_stat_inc(peer->stats, v == MOAT_PTB_CLAMP ?
+		      MOAT_STAT_PTB_CLAMPED : MOAT_STAT_PTB_ACCEPTED);
+	/* PTBs only lower the path MTU; it rises again by aging out. */
+	expired = moat_pmtu_expired(peer);
+	if (v == MOAT_PTB_ACCEPT)
+		moat_pmtu_lower(&peer->pmtu.mtu, mtu, expired);
+	else if (expired)
+		WRITE_ONCE(peer->pmtu.mtu, 0);
+	moat_pmtu_lower(&peer->pmtu.frag_mtu, mtu, expired);
 	WRITE_ONCE(peer->pmtu.expires, jiffies + MOAT_PMTU_EXPIRES);
-	WRITE_ONCE(peer->pmtu.mtu, mtu);
 }
 
 /* Finds the MSS option of a SYN and lowers it to @mss. */

@@ -17,9 +17,14 @@ struct moat_sa;
 /* IPv6 never goes below its minimum link MTU (RFC 8200 5). */
 #define MOAT_FLOOR6		1280
 
-/* What one peer knows about its outer path. */
+/*
+ * What one peer knows about its outer path. @mtu sets the inner MTU;
+ * @frag_mtu, which claims below every floor lower too, only decides which
+ * outer packets go out to be fragmented.
+ */
 struct moat_pmtu {
 	u32 mtu;		/* validated outer path MTU; 0 for none */
+	u32 frag_mtu;		/* lowest validated claim; 0 for none */
 	unsigned long expires;	/* jiffies */
 };
 
@@ -28,6 +33,7 @@ unsigned int moat_inner_fit(unsigned int outer_mtu, u8 outer_family,
 unsigned int moat_inner_mtu(unsigned int fit, unsigned int dev_mtu,
 			    unsigned int floor);
 u32 moat_pmtu_get(struct moat_peer *peer);
+u32 moat_pmtu_frag(struct moat_peer *peer);
 unsigned int moat_peer_inner_mtu(struct moat_peer *peer, bool inner6);
 
 enum moat_ptb_verdict {

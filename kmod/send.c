@@ -147,6 +147,9 @@ static void moat_too_big(struct moat_dev *moat, struct moat_sa *sa,
 			       moat_frag_output);
 		return;
 	}
+	/* Local senders learn it from their route at once, as in ip_tunnel. */
+	if (skb_dst(skb))
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
 	if (nexthdr == MOAT_NEXTHDR_IPV4)
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			      htonl(mtu));
@@ -344,12 +347,12 @@ static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 	};
 	unsigned int len = skb->len + sizeof(struct iphdr) +
 			   (ep->encap ? sizeof(struct udphdr) : 0);
-	u32 pmtu = moat_pmtu_get(peer);
+	u32 pmtu = moat_pmtu_frag(peer);
 	__be16 df = htons(IP_DF);
 	struct rtable *rt;
 	u8 ttl;
 
-	/* Past the floor the path is too small: let routers fragment. */
+	/* The path claims less than the floor allows: let routers cut. */
 	if (pmtu && len > pmtu) {
 		df = 0;
 		moat_stat_inc(peer->stats, MOAT_STAT_TX_OUTER_FRAGS);
@@ -387,7 +390,7 @@ static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 		.fl6_sport = ep->sport,
 		.fl6_dport = ep->dport,
 	};
-	u32 pmtu = moat_pmtu_get(peer);
+	u32 pmtu = moat_pmtu_frag(peer);
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6;
 	struct udphdr *uh;
