@@ -81,7 +81,7 @@ static void moat_ts_prefix6(struct in6_addr *dst, const struct in6_addr *src,
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		int bits = clamp((int)plen - 32 * i, 0, 31);
+		int bits = clamp((int)plen - 32 * i, 0, 32);
 
 		dst->s6_addr32[i] = src->s6_addr32[i] & moat_ts_mask32(bits);
 	}
