@@ -13,7 +13,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
 	linux-source-6.1 libnl-3-dev libnl-genl-3-dev libssl-dev \
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping \
 	procps psmisc iperf3 tcpdump python3 rsync xz-utils bc flex bison \
-	libelf-dev sparse clang libclang-rt-14-dev
+	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools
 
 all: kmod userspace
 
@@ -57,6 +57,9 @@ vm-test: need-deps all tools
 demo: need-deps all
 	tests/demo.sh
 
+bench: need-deps all tools
+	tests/bench/run.sh
+
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules_install
 	depmod -a $(KVER)
@@ -68,4 +71,4 @@ clean:
 	rm -rf tests/unit/build tests/fuzz/build tests/tools/build
 
 .PHONY: all kmod userspace tools deps need-deps check unit fuzz lint kunit vm-test \
-	demo install clean
+	demo bench install clean
