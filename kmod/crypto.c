@@ -79,6 +79,52 @@ struct moat_crypt_req *moat_crypt_req_new(struct crypto_aead *tfm,
 	return cr;
 }
 
+/**
+ * moat_crypt_req_map - point a request at an ESP packet
+ * @cr: the request, with room for @skb's scatterlist
+ * @skb: the packet, data at the ESP header, IV in place
+ * @spi: the SA's SPI
+ * @seq: the full sequence number
+ * @esn: whether the high half goes into the AAD
+ * @cryptlen: bytes to encrypt, or to decrypt including the ICV
+ * @done: the completion, called with @skb for async requests
+ *
+ * The AAD is RFC 4303 2.2.1's: SPI, then the sequence number, its high
+ * half included with ESN though it is never sent. The AEAD templates take
+ * the IV as the last 8 bytes of associated data.
+ *
+ * Return: 0, or a negative errno.
+ */
+int moat_crypt_req_map(struct moat_crypt_req *cr, struct sk_buff *skb,
+		       __be32 spi, u64 seq, bool esn, unsigned int cryptlen,
+		       crypto_completion_t done)
+{
+	__be32 *aad = (__be32 *)cr->aad;
+	int n;
+
+	aad[0] = spi;
+	if (esn) {
+		aad[1] = htonl(upper_32_bits(seq));
+		aad[2] = htonl(lower_32_bits(seq));
+		cr->aad_len = 12;
+	} else {
+		aad[1] = htonl(lower_32_bits(seq));
+		cr->aad_len = 8;
+	}
+	skb_copy_bits(skb, MOAT_ESP_HDR_LEN, cr->iv, MOAT_ESP_IV_LEN);
+	sg_set_buf(cr->sg, cr->aad, cr->aad_len);
+	n = skb_to_sgvec_nomark(skb, cr->sg + 1, MOAT_ESP_HDR_LEN,
+				skb->len - MOAT_ESP_HDR_LEN);
+	if (n < 0)
+		return n;
+	sg_mark_end(&cr->sg[n]);
+	aead_request_set_callback(cr->req, CRYPTO_TFM_REQ_MAY_BACKLOG, done,
+				  skb);
+	aead_request_set_crypt(cr->req, cr->sg, cr->sg, cryptlen, cr->iv);
+	aead_request_set_ad(cr->req, cr->aad_len + MOAT_ESP_IV_LEN);
+	return 0;
+}
+
 void moat_crypt_req_free(struct moat_crypt_req *cr)
 {
 	kfree(cr);

@@ -45,6 +45,9 @@ struct moat_crypt_req {
 
 struct moat_crypt_req *moat_crypt_req_new(struct crypto_aead *tfm,
 					  int nsg, gfp_t gfp);
+int moat_crypt_req_map(struct moat_crypt_req *cr, struct sk_buff *skb,
+		       __be32 spi, u64 seq, bool esn, unsigned int cryptlen,
+		       crypto_completion_t done);
 void moat_crypt_req_free(struct moat_crypt_req *cr);
 
 #endif

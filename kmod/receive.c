@@ -134,7 +134,6 @@ static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
 	struct moat_sa *sa = cb->sa;
 	struct moat_crypt_req *cr;
 	struct sk_buff *trailer;
-	__be32 *aad;
 	int nfrags, ret;
 
 	nfrags = skb_cow_data(skb, 0, &trailer);
@@ -144,34 +143,14 @@ static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
 	if (!cr)
 		return -ENOMEM;
 
-	/* AAD: SPI, the inferred high half with ESN, the low half. */
-	aad = (__be32 *)cr->aad;
-	aad[0] = sa->spi;
-	if (sa->esn) {
-		aad[1] = htonl(upper_32_bits(cb->seq));
-		aad[2] = htonl(lower_32_bits(cb->seq));
-		cr->aad_len = 12;
-	} else {
-		aad[1] = htonl(lower_32_bits(cb->seq));
-		cr->aad_len = 8;
-	}
-	skb_copy_bits(skb, MOAT_ESP_HDR_LEN, cr->iv, MOAT_ESP_IV_LEN);
-	sg_set_buf(cr->sg, cr->aad, cr->aad_len);
-	ret = skb_to_sgvec_nomark(skb, cr->sg + 1, MOAT_ESP_HDR_LEN,
-				  skb->len - MOAT_ESP_HDR_LEN);
+	ret = moat_crypt_req_map(cr, skb, sa->spi, cb->seq, sa->esn,
+				 skb->len - MOAT_ESP_HDR_LEN - MOAT_ESP_IV_LEN,
+				 moat_decrypt_done);
 	if (ret < 0) {
 		moat_crypt_req_free(cr);
 		return ret;
 	}
-	sg_mark_end(&cr->sg[ret]);
-
 	cb->crypt = cr;
-	aead_request_set_callback(cr->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  moat_decrypt_done, skb);
-	aead_request_set_crypt(cr->req, cr->sg, cr->sg,
-			       skb->len - MOAT_ESP_HDR_LEN - MOAT_ESP_IV_LEN,
-			       cr->iv);
-	aead_request_set_ad(cr->req, cr->aad_len + MOAT_ESP_IV_LEN);
 	atomic_inc(&moat->inflight);
 	ret = crypto_aead_decrypt(cr->req);
 	if (ret != -EINPROGRESS && ret != -EBUSY)

@@ -245,23 +245,6 @@ static void moat_encrypt_done(struct crypto_async_request *areq, int err)
 	moat_encrypt_finish(netdev_priv(skb->dev), skb, err);
 }
 
-/* Builds the AAD of RFC 4303 2.2.1: SPI, then the sequence number. */
-static void moat_fill_aad(struct moat_crypt_req *cr, __be32 spi, u64 seq,
-			  bool esn)
-{
-	__be32 *aad = (__be32 *)cr->aad;
-
-	aad[0] = spi;
-	if (esn) {
-		aad[1] = htonl(upper_32_bits(seq));
-		aad[2] = htonl(lower_32_bits(seq));
-		cr->aad_len = 12;
-	} else {
-		aad[1] = htonl(lower_32_bits(seq));
-		cr->aad_len = 8;
-	}
-}
-
 /* Returns 0 with the request running or done, or a negative errno. */
 static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
 {
@@ -293,22 +276,13 @@ static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
 	cr = moat_crypt_req_new(sa->aead, nfrags + 1, GFP_ATOMIC);
 	if (!cr)
 		return -ENOMEM;
-	moat_fill_aad(cr, sa->spi, cb->seq, sa->esn);
-	memcpy(cr->iv, esph->enc_data, MOAT_ESP_IV_LEN);
-	sg_set_buf(cr->sg, cr->aad, cr->aad_len);
-	ret = skb_to_sgvec_nomark(skb, cr->sg + 1, MOAT_ESP_HDR_LEN,
-				  skb->len - MOAT_ESP_HDR_LEN);
+	ret = moat_crypt_req_map(cr, skb, sa->spi, cb->seq, sa->esn, plen,
+				 moat_encrypt_done);
 	if (ret < 0) {
 		moat_crypt_req_free(cr);
 		return ret;
 	}
-	sg_mark_end(&cr->sg[ret]);
-
 	cb->crypt = cr;
-	aead_request_set_callback(cr->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  moat_encrypt_done, skb);
-	aead_request_set_crypt(cr->req, cr->sg, cr->sg, plen, cr->iv);
-	aead_request_set_ad(cr->req, cr->aad_len + MOAT_ESP_IV_LEN);
 	atomic_inc(&moat->inflight);
 	ret = crypto_aead_encrypt(cr->req);
 	if (ret != -EINPROGRESS && ret != -EBUSY)
