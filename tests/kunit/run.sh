@@ -19,6 +19,7 @@
 #   MOAT_KUNIT_JOBS       make -j (default: nproc)
 #   MOAT_KUNIT_LOG_ALLOW  extended regex; matching kernel log lines are not
 #                         treated as failures (for tests that WARN on purpose)
+#   MOAT_KUNIT_REBUILD    set to 1 to run make even if nothing changed
 #
 # Exit status: 0 all passed; 1 test failure, kernel log splat or no tests
 # ran; 2 configuration or build failure; 3 missing prerequisites or setup
@@ -37,6 +38,7 @@ SRC=$CACHE/src              # unpacked kernel tree, module grafted in
 BUILD=$CACHE/build          # kunit.py --build_dir (O=)
 STAMP=$CACHE/source.stamp   # which tarball $SRC was unpacked from
 RESULTS=$CACHE/results.json # kunit.py --json output of the last run
+BUILT=$CACHE/built.stamp    # key of the kernel last built in $BUILD
 KUNIT_OUT=$CACHE/kunit.out  # kunit.py's console output of the last run
 TEST_LOG=$BUILD/test.log    # full UML console log, written by kunit.py
 
@@ -129,9 +131,12 @@ unpack_source() {
 # Copy a file only if its content differs.  No -t on purpose: identical
 # files keep the mtime of the earlier copy, changed ones get "now", so a
 # fresh clone (all mtimes new) rebuilds nothing but a real edit rebuilds.
+# Sets GRAFT_CHANGED when it copies.
 sync_file() {
+	local out
 	mkdir -p -- "$(dirname -- "$2")"
-	rsync --checksum -- "$1" "$2"
+	out=$(rsync --checksum --itemize-changes -- "$1" "$2")
+	[[ -z $out ]] || GRAFT_CHANGED=1
 }
 
 # net/moat/Kbuild wraps the module's own Kbuild (installed as Kbuild.moat)
@@ -150,29 +155,36 @@ write_kbuild_wrapper() {
 
 add_line_once() {
 	local line=$1 file=$2
-	grep -qxF -- "$line" "$file" || printf '%s\n' "$line" >>"$file"
+	grep -qxF -- "$line" "$file" && return
+	printf '%s\n' "$line" >>"$file"
+	GRAFT_CHANGED=1
 }
 
 # Mirror this clone's module into net/moat.  --copy-links turns the
 # kmod/tests symlink into a real net/moat/tests directory.  Out-of-tree
 # build products from kmod/ are excluded (and deleted if present): make's
 # VPATH would otherwise find a stale kmod/*.o in the source tree and use it.
-# Kconfig and Kbuild are protected from --delete: they are written below.
+# So are this bench's own script and docs, so editing them rebuilds nothing.
+# Kconfig, Kbuild and Kbuild.moat are protected from --delete: they are
+# written below.
 graft_module() {
-	local f
+	local f out
 	for f in kmod/Kbuild Kconfig include/uapi/linux/moat.h; do
 		[[ -f $REPO/$f ]] || die 3 "$REPO/$f is missing; is $REPO a Moat clone?"
 	done
 	mkdir -p -- "$SRC/net/moat"
-	rsync --recursive --copy-links --checksum --delete --delete-excluded \
+	out=$(rsync --recursive --copy-links --checksum --delete --delete-excluded \
+		--itemize-changes \
 		--filter='P /Kconfig' --exclude='/Kconfig' \
-		--filter='P /Kbuild' --exclude='/Kbuild' \
+		--filter='P /Kbuild' --exclude='/Kbuild' --filter='P /Kbuild.moat' \
 		--exclude='*.o' --exclude='*.ko' --exclude='*.a' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.cmd' \
 		--exclude='*.d' --exclude='*.order' --exclude='*.symvers' \
 		--exclude='.tmp_versions/' --exclude='*.dwo' --exclude='*.gcno' \
 		--exclude='*.su' --exclude='*~' --exclude='.*.swp' \
-		-- "$REPO/kmod/" "$SRC/net/moat/"
+		--exclude='/tests/*.md' --exclude='/tests/*.sh' \
+		-- "$REPO/kmod/" "$SRC/net/moat/")
+	[[ -z $out ]] || GRAFT_CHANGED=1
 	sync_file "$REPO/Kconfig" "$SRC/net/moat/Kconfig"
 	sync_file "$REPO/kmod/Kbuild" "$SRC/net/moat/Kbuild.moat"
 	write_kbuild_wrapper
@@ -183,21 +195,49 @@ graft_module() {
 	add_line_once 'obj-$(CONFIG_MOAT) += moat/' "$SRC/net/Makefile"
 }
 
+# Everything besides the grafted files that decides what kernel make
+# would produce: the config fragment, the kernel source and the compiler.
+build_key() {
+	{
+		cat -- "$KUNITCONFIG" "$STAMP"
+		gcc --version | head -n 1
+	} | sha256sum | cut -d' ' -f1
+}
+
+# A rerun with nothing changed skips make's walk over the whole tree
+# (~30 s here) and only boots the kernel: "kunit.py exec" instead of
+# "run".  Safe because built.stamp is removed before any build and only
+# written back once kunit.py got as far as booting what it built.
+# MOAT_KUNIT_REBUILD=1 forces the full path.
+choose_mode() {
+	MODE=run
+	if ((GRAFT_CHANGED == 0 && BUILD_OPTS == 0)) && [[ -z ${MOAT_KUNIT_REBUILD:-} ]] &&
+	   [[ -x $BUILD/linux && -f $BUILT && $(<"$BUILT") == "$(build_key)" ]]; then
+		MODE=exec
+	fi
+}
+
 # Run kunit.py, teeing its output so we can classify failures afterwards.
 # Returns kunit.py's exit status.
 run_kunit() {
-	local rc
+	local rc opts=()
 	rm -f -- "$RESULTS" "$TEST_LOG" "$KUNIT_OUT"
-	log "graft from $REPO, cache $CACHE, $JOBS jobs"
+	if [[ $MODE == run ]]; then
+		rm -f -- "$BUILT"
+		opts=(--jobs="$JOBS")
+		log "graft from $REPO, cache $CACHE, $JOBS jobs"
+	else
+		log "graft from $REPO unchanged since the last build: not rebuilding"
+	fi
 	set +e
 	(
 		cd -- "$SRC" &&
-		PYTHONUNBUFFERED=1 python3 tools/testing/kunit/kunit.py run \
+		PYTHONUNBUFFERED=1 python3 tools/testing/kunit/kunit.py "$MODE" \
 			--arch=um \
 			--kunitconfig="$KUNITCONFIG" \
 			--build_dir="$BUILD" \
-			--jobs="$JOBS" \
 			--json="$RESULTS" \
+			"${opts[@]}" \
 			"$@"
 	) 2>&1 |
 		# Known noise: kunit.py runs "stty sane" for the UML console,
@@ -207,6 +247,12 @@ run_kunit() {
 		tee -- "$KUNIT_OUT"
 	rc=${PIPESTATUS[0]}
 	set -e
+	# Booting means the build went through; options that change the
+	# kernel (BUILD_OPTS) leave no stamp, so the next plain run rebuilds.
+	if [[ $MODE == run ]] && ((BUILD_OPTS == 0)) &&
+	   grep -q 'Starting KUnit Kernel' "$KUNIT_OUT"; then
+		build_key >"$BUILT"
+	fi
 	return "$rc"
 }
 
@@ -247,31 +293,55 @@ summarize_json() {
 # Grep the whole UML console log, not just the KTAP kunit.py parses: a
 # WARN_ON or lockdep report in a passing test is still a bug.
 scan_kernel_log() {
-	local hits
+	local hits n end=0 shown=0
 	[[ -f $TEST_LOG ]] || return 0
 	hits=$(grep -nE -- "$SPLAT_RE" "$TEST_LOG" |
 		{ if [[ -n ${MOAT_KUNIT_LOG_ALLOW:-} ]]; then
 			grep -vE -- "$MOAT_KUNIT_LOG_ALLOW"; else cat; fi; } || true)
 	[[ -z $hits ]] && return 0
 	log "kernel log of the run has $(wc -l <<<"$hits") warning/bug line(s):"
-	# Each report with the lines that follow it (the stack trace).
-	local n
 	while IFS=: read -r n _; do
-		echo "---- $TEST_LOG:$n"
-		sed -n "${n},$((n + 30))p" -- "$TEST_LOG"
-	done <<<"$hits" | head -n 300
+		# Lines inside a report already printed are part of it.
+		((n > end)) || continue
+		((shown++ < 10)) || break
+		echo "---- $TEST_LOG:$n (during $(test_at_line "$n"))"
+		# The report up to its end marker (WARN, KASAN/UBSAN), at most
+		# 60 lines: enough for the stack trace.
+		end=$(awk -v n="$n" 'NR >= n && (NR == n + 59 ||
+			(NR > n && /---\[ end trace|^=+$/)) { print NR; exit }
+			END { print NR }' "$TEST_LOG" | head -n 1)
+		sed -n "${n},${end}p" -- "$TEST_LOG"
+	done <<<"$hits"
 	echo "----"
 	return 1
 }
 
+# Name the test that was running at a kernel log line: the innermost
+# "# Subtest:" before it and the first KTAP result line after it.
+test_at_line() {
+	local suite result
+	suite=$(head -n "$1" -- "$TEST_LOG" | grep -E '# Subtest: ' | tail -n 1 |
+		sed -E 's/.*# Subtest: //' || true)
+	result=$(tail -n "+$1" -- "$TEST_LOG" | grep -m 1 -E '^ *(not )?ok [0-9]+ ' |
+		sed -E 's/^ *(not )?ok [0-9]+ (- )?//; s/ *#.*//' || true)
+	printf '%s' "${suite:-boot}${result:+.$result}"
+}
+
 # kunit.py prints the whole make stderr on a build failure; repeat just
-# the diagnostics at the end where a CI log reader looks first.
+# the diagnostics at the end where a CI log reader looks first, with paths
+# mapped back from the grafted copy to the files to edit in the clone.
 show_build_errors() {
 	local errs
-	errs=$(grep -E -- '(error|fatal error|undefined reference|Error [0-9]+)|^ERROR:|Missing: ' "$KUNIT_OUT" |
-		grep -vE -- '^ERROR:root:$' | head -n 40 || true)
+	errs=$(sed -e 's/^ERROR:root://' -- "$KUNIT_OUT" |
+		grep -E -- 'error:|undefined reference|multiple definition|^ERROR: |Missing: ' |
+		sed -e "s#$SRC/net/moat/tests/#$REPO/tests/kunit/#g" \
+		    -e "s#$SRC/net/moat/Kbuild.moat#$REPO/kmod/Kbuild#g" \
+		    -e "s#$SRC/net/moat/Kconfig#$REPO/Kconfig#g" \
+		    -e "s#$SRC/net/moat/#$REPO/kmod/#g" \
+		    -e "s#$SRC/include/uapi/linux/moat.h#$REPO/include/uapi/linux/moat.h#g" |
+		head -n 40 || true)
 	if [[ -n $errs ]]; then
-		log "first errors:"
+		log "errors (paths mapped to $REPO):"
 		printf '%s\n' "$errs"
 	fi
 }
@@ -288,12 +358,14 @@ check_args() {
 				"call kunit.py in $SRC directly for that" ;;
 		--list_tests|--list_tests_attr)
 			LIST_ONLY=1 ;;
+		--kunitconfig*|--kconfig_add*|--make_options*|--alltests|--cross_compile*)
+			BUILD_OPTS=1 ;;
 		esac
 	done
 }
 
 main() {
-	LIST_ONLY=0
+	LIST_ONLY=0 BUILD_OPTS=0 GRAFT_CHANGED=0
 	check_args "$@"
 
 	check_prereqs
@@ -301,6 +373,7 @@ main() {
 	SECONDS=0 # time from here on, not the wait for the lock
 	unpack_source
 	graft_module
+	choose_mode
 
 	local rc=0 failed=0 totals passed=0 nfailed=0 skipped=0
 	run_kunit "$@" || rc=$?
@@ -317,7 +390,7 @@ main() {
 		elif grep -q 'Building KUnit Kernel' "$KUNIT_OUT"; then
 			log "FAIL: kernel build failed (compiler output above)"
 		else
-			log "FAIL: kernel configuration failed (see 'Missing:' above)"
+			log "FAIL: kernel configuration failed (kunit.py's error above)"
 		fi
 		echo "kunit: 0 passed, 0 failed"
 		exit 2
