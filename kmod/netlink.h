@@ -29,6 +29,10 @@ int moat_put_peer_id(struct sk_buff *skb, struct moat_peer *peer);
 struct moat_peer *moat_peer_from_attrs(struct moat_dev *moat,
 				       struct nlattr *nest, bool required,
 				       struct netlink_ext_ack *extack);
+struct moat_dev *moat_dev_lock_peer(struct net *net, struct nlattr **attrs,
+				    struct netlink_ext_ack *extack,
+				    struct moat_peer **only);
+void moat_dev_unlock(struct moat_dev *moat);
 int moat_peer_new_doit(struct sk_buff *skb, struct genl_info *info);
 int moat_peer_del_doit(struct sk_buff *skb, struct genl_info *info);
 int moat_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

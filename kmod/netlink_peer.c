@@ -171,6 +171,40 @@ struct moat_peer *moat_peer_from_attrs(struct moat_dev *moat,
 	return peer;
 }
 
+/**
+ * moat_dev_lock_peer - the device a request names, locked, and its peer
+ * @net: the requester's namespace
+ * @attrs: the request's top-level attributes
+ * @extack: where to say what is wrong
+ * @only: set to the peer the MOAT_A_PEER nest names, or NULL if none
+ *
+ * For dumps and flushes that may be limited to one peer. On success the
+ * caller ends with moat_dev_unlock().
+ */
+struct moat_dev *moat_dev_lock_peer(struct net *net, struct nlattr **attrs,
+				    struct netlink_ext_ack *extack,
+				    struct moat_peer **only)
+{
+	struct moat_dev *moat;
+
+	moat = moat_dev_from_attrs(net, attrs, extack);
+	if (IS_ERR(moat))
+		return moat;
+	mutex_lock(&moat->lock);
+	*only = moat_peer_from_attrs(moat, attrs[MOAT_A_PEER], false, extack);
+	if (IS_ERR(*only)) {
+		moat_dev_unlock(moat);
+		return ERR_CAST(*only);
+	}
+	return moat;
+}
+
+void moat_dev_unlock(struct moat_dev *moat)
+{
+	mutex_unlock(&moat->lock);
+	dev_put(moat->dev);
+}
+
 static int moat_peer_install(struct moat_dev *moat,
 			     const struct moat_endpoint *ep,
 			     const struct moat_ts *ts, int n,
@@ -395,16 +429,10 @@ int moat_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 	int ret = 0;
 
-	moat = moat_dev_from_attrs(sock_net(skb->sk), info->attrs, cb->extack);
+	moat = moat_dev_lock_peer(sock_net(skb->sk), info->attrs, cb->extack,
+				  &only);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
-	mutex_lock(&moat->lock);
-	only = moat_peer_from_attrs(moat, info->attrs[MOAT_A_PEER], false,
-				    cb->extack);
-	if (IS_ERR(only)) {
-		ret = PTR_ERR(only);
-		goto out;
-	}
 	list_for_each_entry(peer, &moat->peers, node) {
 		if ((only && peer != only) || idx++ < cb->args[0])
 			continue;
@@ -428,9 +456,7 @@ int moat_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 	}
 	cb->args[0] = idx;
-out:
-	mutex_unlock(&moat->lock);
-	dev_put(moat->dev);
+	moat_dev_unlock(moat);
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
 	return ret ? ret : skb->len;

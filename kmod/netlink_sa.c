@@ -203,29 +203,19 @@ int moat_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	struct moat_peer *peer, *only;
 	struct moat_sa *sa, *tmp;
 	struct moat_dev *moat;
-	int ret = 0;
 
-	moat = moat_dev_from_attrs(genl_info_net(info), info->attrs,
-				   info->extack);
+	moat = moat_dev_lock_peer(genl_info_net(info), info->attrs,
+				  info->extack, &only);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
-	mutex_lock(&moat->lock);
-	only = moat_peer_from_attrs(moat, info->attrs[MOAT_A_PEER], false,
-				    info->extack);
-	if (IS_ERR(only)) {
-		ret = PTR_ERR(only);
-		goto out;
-	}
 	list_for_each_entry(peer, &moat->peers, node) {
 		if (only && peer != only)
 			continue;
 		list_for_each_entry_safe(sa, tmp, &peer->sas, peer_node)
 			moat_sa_remove(sa);
 	}
-out:
-	mutex_unlock(&moat->lock);
-	dev_put(moat->dev);
-	return ret;
+	moat_dev_unlock(moat);
+	return 0;
 }
 
 static int moat_put_lifetime(struct sk_buff *skb, const struct moat_lifetime *lt)
@@ -315,16 +305,10 @@ int moat_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	int ret = 0;
 
-	moat = moat_dev_from_attrs(sock_net(skb->sk), info->attrs, cb->extack);
+	moat = moat_dev_lock_peer(sock_net(skb->sk), info->attrs, cb->extack,
+				  &only);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
-	mutex_lock(&moat->lock);
-	only = moat_peer_from_attrs(moat, info->attrs[MOAT_A_PEER], false,
-				    cb->extack);
-	if (IS_ERR(only)) {
-		ret = PTR_ERR(only);
-		goto out;
-	}
 	list_for_each_entry(peer, &moat->peers, node) {
 		if (only && peer != only)
 			continue;
@@ -340,9 +324,7 @@ int moat_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 done:
 	cb->args[0] = idx;
-out:
-	mutex_unlock(&moat->lock);
-	dev_put(moat->dev);
+	moat_dev_unlock(moat);
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
 	return ret ? ret : skb->len;
