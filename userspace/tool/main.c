@@ -62,6 +62,30 @@ int open_nl(struct moat_nl *nl)
 	return ret;
 }
 
+int parse_keywords(const char *what, int argc, char **argv,
+		   const struct keyword *kw, size_t n)
+{
+	const struct keyword *k;
+	size_t i;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		for (k = NULL, i = 0; i < n && !k; i++)
+			if (!strcmp(argv[0], kw[i].word))
+				k = &kw[i];
+		if (!k)
+			return usage_error("%s: unknown word \"%s\"", what,
+					   argv[0]);
+		if (argc < 2)
+			return usage_error("%s: \"%s\" needs a value", what,
+					   argv[0]);
+		if (*k->val)
+			return usage_error("%s: \"%s\" is given twice", what,
+					   argv[0]);
+		*k->val = argv[1];
+	}
+	return 0;
+}
+
 int put_dev(struct nl_msg *msg, const char *dev)
 {
 	return nla_put_string(msg, MOAT_A_IFNAME, dev);

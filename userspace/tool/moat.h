@@ -29,6 +29,22 @@ int open_nl(struct moat_nl *nl);
 /* Names the device in a request: by name. */
 int put_dev(struct nl_msg *msg, const char *dev);
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One "WORD VALUE" pair a command takes; *val starts NULL. */
+struct keyword {
+	const char *word;
+	const char **val;
+};
+
+/*
+ * Reads "WORD VALUE" pairs into the slots @kw names. Returns 0, or
+ * EXIT_USAGE after saying which word was unknown, lacked a value or came
+ * twice; @what names the command.
+ */
+int parse_keywords(const char *what, int argc, char **argv,
+		   const struct keyword *kw, size_t n);
+
 /* Refuses a missing (if @required) or malformed device name, naming @verb. */
 int check_dev(const char *verb, const char *dev, int required);
 /* Parses a tunnel endpoint, refusing what cannot be one; EXIT_USAGE or 0. */

@@ -172,32 +172,18 @@ static int peer_add(int argc, char **argv)
 	struct nl_msg *msg;
 	uint32_t port;
 	int warned, ret;
+	const struct keyword kw[] = {
+		{ "dev", &dev },
+		{ "remote", &remote },
+		{ "local", &local },
+		{ "encap", &encap },
+		{ "sport", &sport },
+		{ "dport", &dport },
+		{ "ts", &ts_s },
+	};
 
-	for (; argc > 0; argc -= 2, argv += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[0], "dev"))
-			slot = &dev;
-		else if (!strcmp(argv[0], "remote"))
-			slot = &remote;
-		else if (!strcmp(argv[0], "local"))
-			slot = &local;
-		else if (!strcmp(argv[0], "encap"))
-			slot = &encap;
-		else if (!strcmp(argv[0], "sport"))
-			slot = &sport;
-		else if (!strcmp(argv[0], "dport"))
-			slot = &dport;
-		else if (!strcmp(argv[0], "ts"))
-			slot = &ts_s;
-		else
-			return usage_error(PEER_ADD ": unknown word \"%s\"", argv[0]);
-		if (argc < 2)
-			return usage_error(PEER_ADD ": \"%s\" needs a value", argv[0]);
-		if (*slot)
-			return usage_error(PEER_ADD ": \"%s\" is given twice", argv[0]);
-		*slot = argv[1];
-	}
+	if (parse_keywords(PEER_ADD, argc, argv, kw, ARRAY_LEN(kw)))
+		return EXIT_USAGE;
 	if (check_dev(PEER_ADD, dev, 1))
 		return EXIT_USAGE;
 	if (!remote)
@@ -269,22 +255,13 @@ static int peer_del(int argc, char **argv)
 	struct moat_nl nl;
 	struct nl_msg *msg;
 	int ret;
+	const struct keyword kw[] = {
+		{ "dev", &dev },
+		{ "remote", &remote },
+	};
 
-	for (; argc > 0; argc -= 2, argv += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[0], "dev"))
-			slot = &dev;
-		else if (!strcmp(argv[0], "remote"))
-			slot = &remote;
-		else
-			return usage_error(PEER_DEL ": unknown word \"%s\"", argv[0]);
-		if (argc < 2)
-			return usage_error(PEER_DEL ": \"%s\" needs a value", argv[0]);
-		if (*slot)
-			return usage_error(PEER_DEL ": \"%s\" is given twice", argv[0]);
-		*slot = argv[1];
-	}
+	if (parse_keywords(PEER_DEL, argc, argv, kw, ARRAY_LEN(kw)))
+		return EXIT_USAGE;
 	if (check_dev(PEER_DEL, dev, 1))
 		return EXIT_USAGE;
 	if (!remote)
@@ -336,22 +313,13 @@ static int peer_show(int argc, char **argv)
 	struct moat_addr addr;
 	struct moat_nl nl;
 	int ret;
+	const struct keyword kw[] = {
+		{ "dev", &dev },
+		{ "remote", &remote },
+	};
 
-	for (; argc > 0; argc -= 2, argv += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[0], "dev"))
-			slot = &dev;
-		else if (!strcmp(argv[0], "remote"))
-			slot = &remote;
-		else
-			return usage_error(PEER_SHOW ": unknown word \"%s\"", argv[0]);
-		if (argc < 2)
-			return usage_error(PEER_SHOW ": \"%s\" needs a value", argv[0]);
-		if (*slot)
-			return usage_error(PEER_SHOW ": \"%s\" is given twice", argv[0]);
-		*slot = argv[1];
-	}
+	if (parse_keywords(PEER_SHOW, argc, argv, kw, ARRAY_LEN(kw)))
+		return EXIT_USAGE;
 	if (check_dev(PEER_SHOW, dev, 0))
 		return EXIT_USAGE;
 	if (remote) {

@@ -195,26 +195,15 @@ static int sa_del(int argc, char **argv)
 	uint32_t spi = 0;
 	uint8_t dir = 0;
 	int ret;
+	const struct keyword kw[] = {
+		{ "dev", &dev },
+		{ "peer", &peer },
+		{ "dir", &dir_s },
+		{ "spi", &spi_s },
+	};
 
-	for (; argc > 0; argc -= 2, argv += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[0], "dev"))
-			slot = &dev;
-		else if (!strcmp(argv[0], "peer"))
-			slot = &peer;
-		else if (!strcmp(argv[0], "dir"))
-			slot = &dir_s;
-		else if (!strcmp(argv[0], "spi"))
-			slot = &spi_s;
-		else
-			return usage_error(SA_DEL ": unknown word \"%s\"", argv[0]);
-		if (argc < 2)
-			return usage_error(SA_DEL ": \"%s\" needs a value", argv[0]);
-		if (*slot)
-			return usage_error(SA_DEL ": \"%s\" is given twice", argv[0]);
-		*slot = argv[1];
-	}
+	if (parse_keywords(SA_DEL, argc, argv, kw, ARRAY_LEN(kw)))
+		return EXIT_USAGE;
 	if (check_dev(SA_DEL, dev, 1))
 		return EXIT_USAGE;
 	if (peer && parse_addr(peer, &addr))
@@ -260,23 +249,15 @@ static int parse_dev_peer(const char *verb, int argc, char **argv,
 {
 	const char *peer_s = NULL;
 
+	const struct keyword kw[] = {
+		{ "dev", dev },
+		{ "peer", &peer_s },
+	};
+
 	*dev = NULL;
 	*peer = NULL;
-	for (; argc > 0; argc -= 2, argv += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[0], "dev"))
-			slot = dev;
-		else if (!strcmp(argv[0], "peer"))
-			slot = &peer_s;
-		else
-			return usage_error("%s: unknown word \"%s\"", verb, argv[0]);
-		if (argc < 2)
-			return usage_error("%s: \"%s\" needs a value", verb, argv[0]);
-		if (*slot)
-			return usage_error("%s: \"%s\" is given twice", verb, argv[0]);
-		*slot = argv[1];
-	}
+	if (parse_keywords(verb, argc, argv, kw, ARRAY_LEN(kw)))
+		return EXIT_USAGE;
 	if (check_dev(verb, *dev, 0))
 		return EXIT_USAGE;
 	if (peer_s) {
