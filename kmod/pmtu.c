@@ -234,8 +234,22 @@ void moat_mss_clamp(struct moat_dev *moat, struct moat_peer *peer,
 	moat_mss_rewrite(skb, skb_network_offset(skb) + thoff, mss);
 }
 
-/* Whether traffic to @a and to @b leaves through the same device. */
-static bool moat_same_way4(struct net *net, __be32 a, __be32 b)
+/*
+ * An ICMP error from one of our own addresses is genuine only if this
+ * host made it, and then it came in over loopback: from anywhere else the
+ * source is spoofed (IPv6 input does not drop such packets).
+ */
+static bool moat_from_self(const struct sk_buff *skb)
+{
+	return skb->dev && (skb->dev->flags & IFF_LOOPBACK);
+}
+
+/*
+ * Whether the ICMP error @skb, from @b about a packet to @a, is plausible:
+ * traffic to @a and to @b leaves through the same device.
+ */
+static bool moat_same_way4(struct net *net, const struct sk_buff *skb,
+			   __be32 a, __be32 b)
 {
 	struct rtable *ra, *rb;
 	bool same = false;
@@ -246,7 +260,10 @@ static bool moat_same_way4(struct net *net, __be32 a, __be32 b)
 	rb = ip_route_output(net, b, 0, 0, 0);
 	if (!IS_ERR(rb)) {
 		/* Our own stack refusing an oversized packet is plausible. */
-		same = rb->rt_type == RTN_LOCAL || ra->dst.dev == rb->dst.dev;
+		if (rb->rt_type == RTN_LOCAL)
+			same = moat_from_self(skb);
+		else
+			same = ra->dst.dev == rb->dst.dev;
 		ip_rt_put(rb);
 	}
 	ip_rt_put(ra);
@@ -279,7 +296,7 @@ int moat_err4(struct sk_buff *skb, u32 info, unsigned int esp_off)
 	/* Ours: nothing else is to act on it, whatever it says. */
 	if (icmph->type == ICMP_DEST_UNREACH &&
 	    icmph->code == ICMP_FRAG_NEEDED) {
-		plausible = moat_same_way4(net, quoted->daddr,
+		plausible = moat_same_way4(net, skb, quoted->daddr,
 					   ip_hdr(skb)->saddr);
 		moat_ptb(sa, ntohl(esph.seq_no), info, plausible);
 	}
@@ -288,15 +305,15 @@ int moat_err4(struct sk_buff *skb, u32 info, unsigned int esp_off)
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
-static bool moat_same_way6(struct net *net, const struct in6_addr *a,
-			   const struct in6_addr *b)
+static bool moat_same_way6(struct net *net, const struct sk_buff *skb,
+			   const struct in6_addr *a, const struct in6_addr *b)
 {
 	struct flowi6 fa = { .daddr = *a }, fb = { .daddr = *b };
 	struct dst_entry *da, *db;
 	bool same;
 
 	if (ipv6_chk_addr(net, b, NULL, 0))
-		return true;
+		return moat_from_self(skb);
 	da = ip6_route_output(net, NULL, &fa);
 	db = ip6_route_output(net, NULL, &fb);
 	same = !da->error && !db->error && da->dev == db->dev;
@@ -324,7 +341,7 @@ int moat_err6(struct sk_buff *skb, u8 type, unsigned int esp_off, u32 mtu)
 		return -ENOENT;
 	}
 	if (type == ICMPV6_PKT_TOOBIG) {
-		plausible = moat_same_way6(net, &quoted->daddr,
+		plausible = moat_same_way6(net, skb, &quoted->daddr,
 					   &ipv6_hdr(skb)->saddr);
 		moat_ptb(sa, ntohl(esph.seq_no), mtu, plausible);
 	}

@@ -75,6 +75,13 @@ int moat_esp_input(struct net *net, struct sk_buff *skb)
 		return moat_rx_drop(moat, sa, skb, MOAT_STAT_RX_EXPIRED);
 	if (skb->len < MOAT_ESP_MIN_LEN)
 		return moat_rx_drop(moat, sa, skb, MOAT_STAT_RX_TOO_SHORT);
+	/*
+	 * A reassembled packet may hold no more than the ESP header in its
+	 * head: the IV must be there too before anything strips them.
+	 */
+	if (!pskb_may_pull(skb, MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN))
+		return moat_rx_drop(moat, sa, skb, MOAT_STAT_RX_NOMEM);
+	esph = (struct ip_esp_hdr *)skb->data;
 	seq = ntohl(esph->seq_no);
 	if (sa->replay) {
 		seq = moat_replay_infer(sa->replay, seq, sa->esn);
@@ -203,9 +210,9 @@ static int moat_esp_strip(struct sk_buff *skb, u8 *nexthdr)
 	if (len < 0)
 		return MOAT_STAT_RX_BAD_TRAILER;
 
-	if (pskb_trim(skb, MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN + len))
+	if (pskb_trim(skb, MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN + len) ||
+	    !pskb_pull(skb, MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN))
 		return MOAT_STAT_RX_NOMEM;
-	__skb_pull(skb, MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN);
 	if (!pskb_may_pull(skb, *nexthdr == MOAT_NEXTHDR_IPV4 ?
 			   sizeof(struct iphdr) : sizeof(struct ipv6hdr)))
 		return MOAT_STAT_RX_BAD_INNER;
@@ -251,6 +258,13 @@ static void moat_deliver(struct moat_dev *moat, struct moat_sa *sa,
 		skb->protocol = nexthdr == MOAT_NEXTHDR_IPV4 ?
 				htons(ETH_P_IP) : htons(ETH_P_IPV6);
 		skb_reset_network_header(skb);
+		/*
+		 * The ICV covered every byte: the inner checksums need no
+		 * check. Say so before the MSS clamp edits one, as the
+		 * checksum state still describes the outer packet.
+		 */
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = ~0;
 		if (!moat_selector_ok(moat, sa, skb, nexthdr))
 			drop = MOAT_STAT_RX_SELECTOR;
 		else if (!moat_sa_account(sa, skb->len))
@@ -274,9 +288,6 @@ static void moat_deliver(struct moat_dev *moat, struct moat_sa *sa,
 	skb->pkt_type = PACKET_HOST;
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
-	/* The ICV covered every byte: the inner checksums need no check. */
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->csum_level = ~0;
 	moat_stat_add(sa->stats, MOAT_STAT_RX_PACKETS, 1);
 	moat_stat_add(sa->stats, MOAT_STAT_RX_BYTES, skb->len);
 	dev_sw_netstats_rx_add(dev, skb->len);
