@@ -6,12 +6,14 @@
  */
 
 #include <linux/if_arp.h>
+#include <linux/module.h>
 #include <linux/netdevice.h>
 #include <net/ip.h>
 #include <net/rtnetlink.h>
 #include <uapi/linux/moat.h>
 
 #include "device.h"
+#include "netns.h"
 #include "peer.h"
 #include "receive.h"
 #include "sa.h"
@@ -20,6 +22,21 @@
 
 /* Every moat device in every namespace, under RTNL. */
 LIST_HEAD(moat_devices);
+
+static unsigned int max_devices = 1024;
+module_param(max_devices, uint, 0644);
+MODULE_PARM_DESC(max_devices,
+		 "most moat devices whose ESP travels in one namespace (default 1024)");
+
+int moat_dev_lock_live(struct moat_dev *moat, struct netlink_ext_ack *extack)
+{
+	mutex_lock(&moat->lock);
+	if (!moat->dead)
+		return 0;
+	mutex_unlock(&moat->lock);
+	NL_SET_ERR_MSG(extack, "the device is being deleted");
+	return -ENODEV;
+}
 
 void moat_drop(struct moat_dev *moat, struct moat_stats __percpu *sa_stats,
 	       enum moat_stat why)
@@ -108,8 +125,13 @@ static void moat_queue_purge(struct sk_buff_head *q)
 static void moat_uninit(struct net_device *dev)
 {
 	struct moat_dev *moat = netdev_priv(dev);
-	struct moat_ts_table *ts;
 
+	/* Requests holding a reference may still come: refuse them. */
+	mutex_lock(&moat->lock);
+	moat->dead = true;
+	mutex_unlock(&moat->lock);
+	if (!list_empty(&moat->dev_node))
+		moat_net(moat->outer_net)->n_devices--;
 	list_del_init(&moat->dev_node);
 	moat_peer_remove_all(moat);
 	synchronize_net();
@@ -125,9 +147,6 @@ static void moat_uninit(struct net_device *dev)
 	destroy_workqueue(moat->wq);
 	moat_ring_free(&moat->encrypt_ring);
 	moat_ring_free(&moat->decrypt_ring);
-	ts = rcu_dereference_protected(moat->ts, true);
-	RCU_INIT_POINTER(moat->ts, NULL);
-	moat_ts_free_rcu(ts);
 	/* Timers and deferred deletions touch the device: wait for them. */
 	moat_sa_flush();
 }
@@ -180,6 +199,8 @@ static void moat_setup(struct net_device *dev)
 	moat->dev = dev;
 	moat->mss_clamp = MOAT_MSS_CLAMP_AUTO;
 	moat->pmtu_floor4 = MOAT_PMTU_FLOOR4_DEFAULT;
+	moat->max_peers = MOAT_MAX_PEERS_DEFAULT;
+	moat->max_sas = MOAT_MAX_SAS_DEFAULT;
 	mutex_init(&moat->lock);
 	INIT_LIST_HEAD(&moat->peers);
 	INIT_LIST_HEAD(&moat->dev_node);
@@ -189,14 +210,21 @@ static int moat_newlink(struct net *src_net, struct net_device *dev,
 			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
 {
+	struct moat_net *mn = moat_net(src_net);
 	struct moat_dev *moat = netdev_priv(dev);
 	int ret;
 
+	if (mn->n_devices >= READ_ONCE(max_devices)) {
+		NL_SET_ERR_MSG(extack,
+			       "this namespace has max_devices moat devices already (a module parameter)");
+		return -ENOSPC;
+	}
 	moat->outer_net = src_net;
 	ret = register_netdevice(dev);
 	if (ret)
 		return ret;
 	list_add(&moat->dev_node, &moat_devices);
+	mn->n_devices++;
 	return 0;
 }
 

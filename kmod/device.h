@@ -33,6 +33,11 @@ struct moat_dev {
 	struct moat_ts_table __rcu *ts;	/* selectors of every peer */
 	unsigned int n_peers;
 	unsigned int n_sas;
+	/* Caps on what userspace can make the device hold. */
+	u32 max_peers;
+	u32 max_sas;
+	/* Set under @lock when deletion starts: no change is taken after. */
+	bool dead;
 	u32 mss_clamp;
 	u32 pmtu_floor4;
 
@@ -61,6 +66,9 @@ static inline bool moat_is_moat_dev(const struct net_device *dev)
 /* Counts a drop on the device and, when known, on the SA. */
 void moat_drop(struct moat_dev *moat, struct moat_stats __percpu *sa_stats,
 	       enum moat_stat why);
+
+/* Takes @moat->lock if the device still takes changes; -ENODEV if not. */
+int moat_dev_lock_live(struct moat_dev *moat, struct netlink_ext_ack *extack);
 
 int moat_device_init(void);
 void moat_device_exit(void);

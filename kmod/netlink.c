@@ -25,6 +25,16 @@ static struct netlink_range_validation moat_floor4_range = {
 	.max = MOAT_PMTU_FLOOR4_MAX,
 };
 
+static struct netlink_range_validation moat_max_peers_range = {
+	.min = 1,
+	.max = MOAT_MAX_PEERS_LIMIT,
+};
+
+static struct netlink_range_validation moat_max_sas_range = {
+	.min = 1,
+	.max = MOAT_MAX_SAS_LIMIT,
+};
+
 /* What a request may say about a link; the rest is for replies only. */
 const struct nla_policy moat_link_policy[MOAT_LINK_A_MAX + 1] = {
 	[MOAT_LINK_A_IFINDEX] = {
@@ -58,6 +68,10 @@ const struct nla_policy moat_link_policy[MOAT_LINK_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "statistics are read-only",
 	},
+	[MOAT_LINK_A_MAX_PEERS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&moat_max_peers_range),
+	[MOAT_LINK_A_MAX_SAS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						      &moat_max_sas_range),
 };
 
 static const struct nla_policy moat_ts_policy[MOAT_TS_A_MAX + 1] = {
@@ -97,13 +111,20 @@ const struct nla_policy moat_peer_policy[MOAT_PEER_A_MAX + 1] = {
 	},
 };
 
+static struct netlink_range_validation moat_lt_seconds_range = {
+	.min = 0,
+	.max = MOAT_LT_SECONDS_MAX,
+};
+
 static const struct nla_policy moat_lt_policy[MOAT_LT_A_MAX + 1] = {
 	[MOAT_LT_A_SOFT_BYTES] = { .type = NLA_U64 },
 	[MOAT_LT_A_SOFT_PACKETS] = { .type = NLA_U64 },
-	[MOAT_LT_A_SOFT_SECONDS] = { .type = NLA_U64 },
+	[MOAT_LT_A_SOFT_SECONDS] = NLA_POLICY_FULL_RANGE(NLA_U64,
+						&moat_lt_seconds_range),
 	[MOAT_LT_A_HARD_BYTES] = { .type = NLA_U64 },
 	[MOAT_LT_A_HARD_PACKETS] = { .type = NLA_U64 },
-	[MOAT_LT_A_HARD_SECONDS] = { .type = NLA_U64 },
+	[MOAT_LT_A_HARD_SECONDS] = NLA_POLICY_FULL_RANGE(NLA_U64,
+						&moat_lt_seconds_range),
 };
 
 static struct netlink_range_validation moat_window_range = {
@@ -248,6 +269,9 @@ static int moat_put_link(struct sk_buff *skb, struct moat_dev *moat)
 			READ_ONCE(moat->pmtu_floor4)) ||
 	    nla_put_u32(skb, MOAT_LINK_A_N_PEERS, READ_ONCE(moat->n_peers)) ||
 	    nla_put_u32(skb, MOAT_LINK_A_N_SAS, READ_ONCE(moat->n_sas)) ||
+	    nla_put_u32(skb, MOAT_LINK_A_MAX_PEERS,
+			READ_ONCE(moat->max_peers)) ||
+	    nla_put_u32(skb, MOAT_LINK_A_MAX_SAS, READ_ONCE(moat->max_sas)) ||
 	    moat_put_link_stats(skb, moat)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -360,13 +384,21 @@ static int moat_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/* Everything is checked before anything changes. */
-	mutex_lock(&moat->lock);
+	ret = moat_dev_lock_live(moat, info->extack);
+	if (ret)
+		goto out;
 	if (tb[MOAT_LINK_A_MSS_CLAMP])
 		WRITE_ONCE(moat->mss_clamp,
 			   nla_get_u32(tb[MOAT_LINK_A_MSS_CLAMP]));
 	if (tb[MOAT_LINK_A_PMTU_FLOOR4])
 		WRITE_ONCE(moat->pmtu_floor4,
 			   nla_get_u32(tb[MOAT_LINK_A_PMTU_FLOOR4]));
+	/* Lowering a cap keeps what is there; it only refuses more. */
+	if (tb[MOAT_LINK_A_MAX_PEERS])
+		WRITE_ONCE(moat->max_peers,
+			   nla_get_u32(tb[MOAT_LINK_A_MAX_PEERS]));
+	if (tb[MOAT_LINK_A_MAX_SAS])
+		WRITE_ONCE(moat->max_sas, nla_get_u32(tb[MOAT_LINK_A_MAX_SAS]));
 	mutex_unlock(&moat->lock);
 out:
 	dev_put(moat->dev);
@@ -408,6 +440,7 @@ static const struct genl_small_ops moat_genl_ops[] = {
 		.cmd = MOAT_CMD_LINK_GET,
 		.doit = moat_link_get_doit,
 		.dumpit = moat_link_get_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MOAT_CMD_LINK_SET,
@@ -427,6 +460,7 @@ static const struct genl_small_ops moat_genl_ops[] = {
 	{
 		.cmd = MOAT_CMD_PEER_GET,
 		.dumpit = moat_peer_get_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MOAT_CMD_SA_NEW,
@@ -441,6 +475,7 @@ static const struct genl_small_ops moat_genl_ops[] = {
 	{
 		.cmd = MOAT_CMD_SA_GET,
 		.dumpit = moat_sa_get_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MOAT_CMD_SA_FLUSH,
@@ -449,8 +484,12 @@ static const struct genl_small_ops moat_genl_ops[] = {
 	},
 };
 
+/*
+ * Everything moat says, dumps and events alike, needs CAP_NET_ADMIN over
+ * the namespace: SPIs and sequence numbers are what a forged PTB needs.
+ */
 static const struct genl_multicast_group moat_genl_mcgrps[] = {
-	{ .name = MOAT_MCGRP_EVENTS },
+	{ .name = MOAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family moat_genl_family __ro_after_init = {

@@ -219,6 +219,11 @@ static int moat_peer_install(struct moat_dev *moat,
 		NL_SET_ERR_MSG(extack, "this peer already exists");
 		return -EEXIST;
 	}
+	if (moat->n_peers >= moat->max_peers) {
+		NL_SET_ERR_MSG(extack,
+			       "the device holds max-peers peers already: delete some, or raise max-peers with moat link set");
+		return -ENOSPC;
+	}
 	peer = moat_peer_new(moat, ep);
 	if (IS_ERR(peer)) {
 		if (PTR_ERR(peer) == -EADDRINUSE)
@@ -230,7 +235,7 @@ static int moat_peer_install(struct moat_dev *moat,
 		return PTR_ERR(peer);
 	}
 	old = rcu_dereference_protected(moat->ts, lockdep_is_held(&moat->lock));
-	new = moat_ts_replace(old, peer, ts, n, &conflict, GFP_KERNEL);
+	new = moat_ts_replace(old, peer, ts, n, &conflict, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(new)) {
 		if (PTR_ERR(new) == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(extack, ts_attr,
@@ -276,7 +281,9 @@ int moat_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 
-	mutex_lock(&moat->lock);
+	ret = moat_dev_lock_live(moat, info->extack);
+	if (ret)
+		goto out;
 	ret = moat_peer_install(moat, &ep, ts, n, tb[MOAT_PEER_A_TS],
 				info->extack);
 	mutex_unlock(&moat->lock);
@@ -296,14 +303,21 @@ int moat_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
 				   info->extack);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
-	mutex_lock(&moat->lock);
+	ret = moat_dev_lock_live(moat, info->extack);
+	if (ret)
+		goto out;
 	peer = moat_peer_from_attrs(moat, info->attrs[MOAT_A_PEER], true,
 				    info->extack);
-	if (IS_ERR(peer))
+	if (IS_ERR(peer)) {
 		ret = PTR_ERR(peer);
-	else
-		moat_peer_remove(peer);
+	} else {
+		ret = moat_peer_remove(peer);
+		if (ret)
+			NL_SET_ERR_MSG(info->extack,
+				       "out of memory rebuilding the selectors; nothing was deleted");
+	}
 	mutex_unlock(&moat->lock);
+out:
 	dev_put(moat->dev);
 	return ret;
 }

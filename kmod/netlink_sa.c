@@ -122,7 +122,9 @@ int moat_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 				     info->extack);
 	if (ret)
 		goto out;
-	mutex_lock(&moat->lock);
+	ret = moat_dev_lock_live(moat, info->extack);
+	if (ret)
+		goto out;
 	peer = moat_peer_from_attrs(moat, info->attrs[MOAT_A_PEER], true,
 				    info->extack);
 	if (IS_ERR(peer)) {
@@ -187,13 +189,16 @@ int moat_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 				   info->extack);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
-	mutex_lock(&moat->lock);
+	ret = moat_dev_lock_live(moat, info->extack);
+	if (ret)
+		goto out;
 	sa = moat_sa_from_attrs(moat, info);
 	if (IS_ERR(sa))
 		ret = PTR_ERR(sa);
 	else
 		moat_sa_remove(sa);
 	mutex_unlock(&moat->lock);
+out:
 	dev_put(moat->dev);
 	return ret;
 }
@@ -208,6 +213,11 @@ int moat_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
 				  info->extack, &only);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
+	if (moat->dead) {
+		moat_dev_unlock(moat);
+		NL_SET_ERR_MSG(info->extack, "the device is being deleted");
+		return -ENODEV;
+	}
 	list_for_each_entry(peer, &moat->peers, node) {
 		if (only && peer != only)
 			continue;

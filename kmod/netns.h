@@ -20,6 +20,8 @@ struct moat_net {
 	/* UDP encapsulation sockets, one per family and port. */
 	struct mutex sock_lock;
 	struct list_head socks;
+	/* Devices whose ESP travels here, under RTNL. */
+	unsigned int n_devices;
 	/* Drops that belong to no device: an SPI no moat SA has. */
 	struct moat_stats __percpu *stats;
 };

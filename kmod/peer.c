@@ -45,7 +45,7 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 {
 	struct moat_peer *peer;
 
-	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
 	peer->stats = moat_stats_alloc();
@@ -100,39 +100,57 @@ void moat_peer_put(struct moat_peer *peer)
 	kref_put(&peer->ref, moat_peer_release);
 }
 
-/*
- * Under moat->lock: the peer's selectors go first, so no new packet picks
- * it, then its SAs, so no packet arrives for it.
- */
-void moat_peer_remove(struct moat_peer *peer)
+/* Under moat->lock, once no selector leads to @peer: its SAs, then it. */
+static void moat_peer_unlink(struct moat_peer *peer)
 {
-	struct moat_dev *moat = peer->moat;
-	struct moat_ts_table *old, *ts;
 	struct moat_sa *sa, *tmp;
 
-	old = rcu_dereference_protected(moat->ts, lockdep_is_held(&moat->lock));
-	ts = moat_ts_remove(old, peer, GFP_KERNEL);
-	if (!IS_ERR(ts)) {
-		rcu_assign_pointer(moat->ts, ts);
-		moat_ts_free_rcu(old);
-	} else {
-		/* Out of memory: fall back to clearing every selector. */
-		RCU_INIT_POINTER(moat->ts, NULL);
-		moat_ts_free_rcu(old);
-	}
 	list_for_each_entry_safe(sa, tmp, &peer->sas, peer_node)
 		moat_sa_remove(sa);
 	list_del_rcu(&peer->node);
-	moat->n_peers--;
+	peer->moat->n_peers--;
 	moat_peer_put(peer);
 }
 
+/**
+ * moat_peer_remove - delete a peer, under its device's lock
+ * @peer: the peer
+ *
+ * The peer's selectors go first, so no new packet picks it, then its SAs,
+ * so no packet arrives for it.
+ *
+ * Return: 0, or -ENOMEM if the selector table could not be rebuilt
+ * without it; then nothing changed.
+ */
+int moat_peer_remove(struct moat_peer *peer)
+{
+	struct moat_dev *moat = peer->moat;
+	struct moat_ts_table *old, *ts;
+
+	old = rcu_dereference_protected(moat->ts, lockdep_is_held(&moat->lock));
+	ts = moat_ts_remove(old, peer, GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(ts))
+		return PTR_ERR(ts);
+	rcu_assign_pointer(moat->ts, ts);
+	moat_ts_free_rcu(old);
+	moat_peer_unlink(peer);
+	return 0;
+}
+
+/*
+ * The device is going away and refuses changes already: drop the whole
+ * selector table at once, then every peer, in time linear in their number.
+ */
 void moat_peer_remove_all(struct moat_dev *moat)
 {
 	struct moat_peer *peer, *tmp;
+	struct moat_ts_table *ts;
 
 	mutex_lock(&moat->lock);
+	ts = rcu_dereference_protected(moat->ts, lockdep_is_held(&moat->lock));
+	RCU_INIT_POINTER(moat->ts, NULL);
+	moat_ts_free_rcu(ts);
 	list_for_each_entry_safe(peer, tmp, &moat->peers, node)
-		moat_peer_remove(peer);
+		moat_peer_unlink(peer);
 	mutex_unlock(&moat->lock);
 }

@@ -51,7 +51,7 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 void moat_peer_add(struct moat_peer *peer);
 struct moat_peer *moat_peer_find(struct moat_dev *moat,
 				 const struct moat_endpoint *ep);
-void moat_peer_remove(struct moat_peer *peer);
+int moat_peer_remove(struct moat_peer *peer);
 void moat_peer_put(struct moat_peer *peer);
 void moat_peer_remove_all(struct moat_dev *moat);
 

@@ -12,6 +12,7 @@
 #include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/ktime.h>
+#include <net/xfrm.h>
 
 #include "crypto.h"
 #include "device.h"
@@ -20,6 +21,9 @@
 #include "peer.h"
 #include "replay.h"
 #include "sa.h"
+
+/* The longest a lifetime timer sleeps at once, in seconds. */
+#define MOAT_SA_TIMER_STEP	(24 * 60 * 60)
 
 /* Timers, deferred deletions and frees; flushed before namespaces go. */
 static struct workqueue_struct *moat_sa_wq;
@@ -60,6 +64,19 @@ struct moat_sa *moat_sa_lookup_in(struct net *net, __be32 spi)
 	return NULL;
 }
 
+/* The same, for writers that hold the namespace's sa_lock. */
+static struct moat_sa *moat_sa_lookup_in_locked(struct moat_net *mn,
+						__be32 spi)
+{
+	struct moat_sa *sa;
+
+	lockdep_assert_held(&mn->sa_lock);
+	hash_for_each_possible(mn->sa_in, sa, spi_node, (__force u32)spi)
+		if (sa->spi == spi)
+			return sa;
+	return NULL;
+}
+
 /*
  * Outbound SPIs are chosen by each peer, so several SAs may share one:
  * the peer's address tells them apart.
@@ -95,10 +112,15 @@ u8 moat_sa_state(const struct moat_sa *sa)
 	return MOAT_SA_STATE_NEXT;
 }
 
-/* Queues @sa's timer @secs from now; the pending timer holds a reference. */
+/*
+ * Queues @sa's timer @secs from now; the pending timer holds a reference.
+ * A far deadline is reached in steps of a day, so the delay in jiffies
+ * never overflows: the timer works out what is next each time it runs.
+ */
 static void moat_sa_arm(struct moat_sa *sa, u64 secs)
 {
 	kref_get(&sa->ref);
+	secs = min_t(u64, secs, MOAT_SA_TIMER_STEP);
 	if (!queue_delayed_work(moat_sa_wq, &sa->timer, secs * HZ))
 		moat_sa_put(sa);
 }
@@ -240,21 +262,40 @@ int moat_sa_next_seq(struct moat_sa *sa, u64 *seq)
 	return 0;
 }
 
+/* Whether Linux's own IPsec has an SA with @spi in @net, either family. */
+static bool moat_xfrm_has_spi(struct net *net, __be32 spi)
+{
+	static const unsigned short families[] = { AF_INET, AF_INET6 };
+	struct xfrm_state *x;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(families); i++) {
+		x = xfrm_state_lookup_byspi(net, spi, families[i]);
+		if (x) {
+			xfrm_state_put(x);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int moat_sa_check_unique(struct moat_peer *peer,
 				const struct moat_sa_cfg *cfg,
 				struct netlink_ext_ack *extack)
 {
 	struct moat_dev *moat = peer->moat;
 	__be32 spi = htonl(cfg->spi);
-	struct moat_sa *old;
 
+	if (moat->n_sas >= moat->max_sas) {
+		NL_SET_ERR_MSG(extack,
+			       "the device holds max-sas SAs already: delete some, or raise max-sas with moat link set");
+		return -ENOSPC;
+	}
 	if (cfg->dir == MOAT_DIR_IN) {
-		rcu_read_lock();
-		old = moat_sa_lookup_in(moat->outer_net, spi);
-		rcu_read_unlock();
-		if (old) {
+		/* Moat sees ESP first: it would shadow XFRM's SA. */
+		if (moat_xfrm_has_spi(moat->outer_net, spi)) {
 			NL_SET_ERR_MSG(extack,
-				       "an inbound SA with this SPI already exists");
+				       "an XFRM state in the outer namespace already has this SPI");
 			return -EEXIST;
 		}
 		return 0;
@@ -273,6 +314,16 @@ static int moat_sa_check_unique(struct moat_peer *peer,
 	return 0;
 }
 
+/* Frees an SA that was never published; it holds no peer reference. */
+static void moat_sa_free_unused(struct moat_sa *sa)
+{
+	if (sa->aead)
+		crypto_free_aead(sa->aead);
+	moat_replay_free(sa->replay);
+	free_percpu(sa->stats);
+	kfree_sensitive(sa);
+}
+
 static struct moat_sa *moat_sa_alloc(struct moat_peer *peer,
 				     const struct moat_sa_cfg *cfg,
 				     struct netlink_ext_ack *extack)
@@ -280,14 +331,15 @@ static struct moat_sa *moat_sa_alloc(struct moat_peer *peer,
 	struct moat_sa *sa;
 	int ret = -ENOMEM;
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	sa->stats = moat_stats_alloc();
 	if (!sa->stats)
 		goto err;
 	if (cfg->dir == MOAT_DIR_IN && cfg->replay_window) {
-		sa->replay = moat_replay_alloc(cfg->replay_window, GFP_KERNEL);
+		sa->replay = moat_replay_alloc(cfg->replay_window,
+					       GFP_KERNEL_ACCOUNT);
 		if (!sa->replay)
 			goto err;
 	}
@@ -304,10 +356,31 @@ static struct moat_sa *moat_sa_alloc(struct moat_peer *peer,
 	}
 	return sa;
 err:
-	moat_replay_free(sa->replay);
-	free_percpu(sa->stats);
-	kfree(sa);
+	moat_sa_free_unused(sa);
 	return ERR_PTR(ret);
+}
+
+/*
+ * Publishes @sa in its namespace's SPI table. An inbound SPI is checked
+ * and taken under the one lock, so two devices cannot both get it.
+ */
+static int moat_sa_publish(struct moat_net *mn, struct moat_sa *sa,
+			   struct netlink_ext_ack *extack)
+{
+	int ret = 0;
+
+	spin_lock_bh(&mn->sa_lock);
+	if (sa->dir == MOAT_DIR_OUT)
+		hash_add_rcu(mn->sa_out, &sa->spi_node, (__force u32)sa->spi);
+	else if (moat_sa_lookup_in_locked(mn, sa->spi))
+		ret = -EEXIST;
+	else
+		hash_add_rcu(mn->sa_in, &sa->spi_node, (__force u32)sa->spi);
+	spin_unlock_bh(&mn->sa_lock);
+	if (ret)
+		NL_SET_ERR_MSG(extack,
+			       "an inbound SA with this SPI already exists");
+	return ret;
 }
 
 /**
@@ -346,18 +419,17 @@ struct moat_sa *moat_sa_new(struct moat_peer *peer,
 	kref_init(&sa->ref);
 	INIT_DELAYED_WORK(&sa->timer, moat_sa_timer);
 	INIT_WORK(&sa->kill_work, moat_sa_kill_work);
-	moat_peer_get(peer);
 	sa->peer = peer;
-
+	ret = moat_sa_publish(mn, sa, extack);
+	if (ret) {
+		moat_sa_free_unused(sa);
+		return ERR_PTR(ret);
+	}
+	/* Nothing fails from here on. */
+	moat_peer_get(peer);
 	list_add_tail(&sa->peer_node, &peer->sas);
 	peer->n_sas++;
 	peer->moat->n_sas++;
-	spin_lock_bh(&mn->sa_lock);
-	if (sa->dir == MOAT_DIR_IN)
-		hash_add_rcu(mn->sa_in, &sa->spi_node, (__force u32)sa->spi);
-	else
-		hash_add_rcu(mn->sa_out, &sa->spi_node, (__force u32)sa->spi);
-	spin_unlock_bh(&mn->sa_lock);
 	if (sa->dir == MOAT_DIR_OUT) {
 		if (!rcu_access_pointer(peer->tx_cur))
 			rcu_assign_pointer(peer->tx_cur, sa);

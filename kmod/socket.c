@@ -28,7 +28,9 @@
 
 /*
  * ESP in UDP: a one-byte 0xff is a NAT keepalive, a zero non-ESP marker
- * is IKE for whoever reads the socket, anything else is ESP.
+ * is IKE, anything else is ESP. Nobody reads the module's own socket, so
+ * IKE is counted and dropped here rather than left to pin memory in its
+ * receive queue.
  */
 static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -43,8 +45,11 @@ static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		consume_skb(skb);
 		return 0;
 	}
-	if (len >= 4 && p && !p[0] && !p[1] && !p[2] && !p[3])
-		return 1;
+	if (len >= 4 && p && !p[0] && !p[1] && !p[2] && !p[3]) {
+		moat_stat_inc(moat_net(net)->stats, MOAT_STAT_RX_IKE_DROPPED);
+		kfree_skb(skb);
+		return 0;
+	}
 	if (len < MOAT_ESP_HDR_LEN) {
 		moat_stat_inc(moat_net(net)->stats, MOAT_STAT_RX_TOO_SHORT);
 		kfree_skb(skb);

@@ -11,7 +11,8 @@ struct moat_stats __percpu *moat_stats_alloc(void)
 	struct moat_stats __percpu *stats;
 	int cpu;
 
-	stats = alloc_percpu(struct moat_stats);
+	/* Charged to whoever made us allocate: userspace adds peers and SAs. */
+	stats = alloc_percpu_gfp(struct moat_stats, GFP_KERNEL_ACCOUNT);
 	if (!stats)
 		return NULL;
 	for_each_possible_cpu(cpu)

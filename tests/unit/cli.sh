@@ -53,6 +53,9 @@ expect set-bad-floor 2 'pmtu-floor4 "67" is not 68..65535' -- link set dev moat0
 expect set-floor-junk 2 'pmtu-floor4 "5x" is not' -- link set dev moat0 pmtu-floor4 5x
 expect set-missing-value 2 '"mss-clamp" needs a value' -- link set dev moat0 mss-clamp
 expect set-unknown 2 'unknown setting "colour"' -- link set dev moat0 colour red
+expect set-bad-max-peers 2 'max-peers "0" is not 1..65536' -- link set dev moat0 max-peers 0
+expect set-big-max-sas 2 'max-sas "262145" is not 1..262144' -- link set dev moat0 max-sas 262145
+expect link-help-caps 0 'max-peers := 1..65536 \(default 16384\)' -- link help
 expect show-bad-name 2 'is not a device name' -- link show dev a/b
 expect show-extra 2 'unexpected "x"' -- link show dev moat0 x
 

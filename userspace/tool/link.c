@@ -17,11 +17,15 @@ static void link_usage(FILE *out)
 		"Usage: moat link show [ dev NAME ]\n"
 		"       moat link set dev NAME [ mss-clamp { auto | off | MSS } ]\n"
 		"                              [ pmtu-floor4 MTU ]\n"
+		"                              [ max-peers N ] [ max-sas N ]\n"
 		"       moat link help\n"
 		"Create and delete devices with ip link: ip link add NAME type moat\n"
-		"MSS := %u..%u   MTU := %u..%u\n",
+		"MSS := %u..%u   MTU := %u..%u\n"
+		"max-peers := 1..%u (default %u)   max-sas := 1..%u (default %u)\n",
 		MOAT_MSS_MIN, MOAT_MSS_MAX, MOAT_PMTU_FLOOR4_MIN,
-		MOAT_PMTU_FLOOR4_MAX);
+		MOAT_PMTU_FLOOR4_MAX, MOAT_MAX_PEERS_LIMIT,
+		MOAT_MAX_PEERS_DEFAULT, MOAT_MAX_SAS_LIMIT,
+		MOAT_MAX_SAS_DEFAULT);
 }
 
 static const char *operstate_name(uint8_t s)
@@ -62,6 +66,7 @@ static int link_show_one(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[MOAT_A_MAX + 1], *lk[MOAT_LINK_A_MAX + 1];
 	uint32_t ifindex = 0, mtu = 0, mss = 0, floor4 = 0, peers = 0, sas = 0;
+	uint32_t max_peers = 0, max_sas = 0;
 	struct moat_show *ls = arg;
 	char name[IFNAMSIZ] = "?";
 	uint8_t oper = IF_OPER_UNKNOWN;
@@ -77,6 +82,8 @@ static int link_show_one(struct nl_msg *msg, void *arg)
 	moat_nla_u32(lk[MOAT_LINK_A_PMTU_FLOOR4], &floor4);
 	moat_nla_u32(lk[MOAT_LINK_A_N_PEERS], &peers);
 	moat_nla_u32(lk[MOAT_LINK_A_N_SAS], &sas);
+	moat_nla_u32(lk[MOAT_LINK_A_MAX_PEERS], &max_peers);
+	moat_nla_u32(lk[MOAT_LINK_A_MAX_SAS], &max_sas);
 	ls->count++;
 
 	if (opts.json) {
@@ -89,6 +96,8 @@ static int link_show_one(struct nl_msg *msg, void *arg)
 		json_u64(&ls->json, "pmtu_floor4", floor4);
 		json_u64(&ls->json, "peers", peers);
 		json_u64(&ls->json, "sas", sas);
+		json_u64(&ls->json, "max_peers", max_peers);
+		json_u64(&ls->json, "max_sas", max_sas);
 		if (opts.stats)
 			show_stats(ls, lk[MOAT_LINK_A_STATS], STAT_RX | STAT_TX, 1);
 		json_close_object(&ls->json);
@@ -97,7 +106,8 @@ static int link_show_one(struct nl_msg *msg, void *arg)
 	printf("%u: %s: mtu %u state %s\n    ", ifindex, name, mtu,
 	       operstate_name(oper));
 	print_mss(ls, mss);
-	printf(" pmtu-floor4 %u peers %u sas %u\n", floor4, peers, sas);
+	printf(" pmtu-floor4 %u peers %u sas %u max-peers %u max-sas %u\n",
+	       floor4, peers, sas, max_peers, max_sas);
 	if (opts.stats)
 		show_stats(ls, lk[MOAT_LINK_A_STATS], STAT_RX | STAT_TX, 1);
 	return NL_OK;
@@ -148,15 +158,60 @@ static int link_show(int argc, char **argv)
 	return 0;
 }
 
+/* The numeric settings of link set: keyword, attribute, bounds. */
+static const struct link_num {
+	const char *word;
+	int attr;
+	uint32_t min, max;
+} link_nums[] = {
+	{ "pmtu-floor4", MOAT_LINK_A_PMTU_FLOOR4, MOAT_PMTU_FLOOR4_MIN,
+	  MOAT_PMTU_FLOOR4_MAX },
+	{ "max-peers", MOAT_LINK_A_MAX_PEERS, 1, MOAT_MAX_PEERS_LIMIT },
+	{ "max-sas", MOAT_LINK_A_MAX_SAS, 1, MOAT_MAX_SAS_LIMIT },
+};
+
+#define N_LINK_NUMS (sizeof(link_nums) / sizeof(link_nums[0]))
+
+static int parse_link_num(const char *word, const char *val, int *have,
+			  uint32_t *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_LINK_NUMS; i++) {
+		if (strcmp(word, link_nums[i].word))
+			continue;
+		have[i] = 1;
+		if (parse_u32_range(val, link_nums[i].min, link_nums[i].max,
+				    &v[i]))
+			return usage_error("link set: %s \"%s\" is not %u..%u",
+					   word, val, link_nums[i].min,
+					   link_nums[i].max);
+		return 0;
+	}
+	return usage_error("link set: unknown setting \"%s\"", word);
+}
+
+static int put_link_nums(struct nl_msg *msg, const int *have,
+			 const uint32_t *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_LINK_NUMS; i++)
+		if (have[i] && nla_put_u32(msg, link_nums[i].attr, v[i]))
+			return -1;
+	return 0;
+}
+
 static int link_set(int argc, char **argv)
 {
-	uint32_t mss = 0, floor4 = 0;
-	int have_mss = 0, have_floor = 0;
+	uint32_t mss = 0, num[N_LINK_NUMS] = { 0 };
+	int have_mss = 0, have_num[N_LINK_NUMS] = { 0 }, any;
 	const char *dev = NULL;
 	struct moat_nl nl;
 	struct nlattr *nest;
 	struct nl_msg *msg;
 	char what[64];
+	unsigned int i;
 	int ret;
 
 	for (; argc > 0; argc -= 2, argv += 2) {
@@ -174,22 +229,18 @@ static int link_set(int argc, char **argv)
 						 MOAT_MSS_MAX, &mss))
 				return usage_error("link set: mss-clamp \"%s\" is not auto, off or %u..%u",
 						   argv[1], MOAT_MSS_MIN, MOAT_MSS_MAX);
-		} else if (!strcmp(argv[0], "pmtu-floor4")) {
-			have_floor = 1;
-			if (parse_u32_range(argv[1], MOAT_PMTU_FLOOR4_MIN,
-					    MOAT_PMTU_FLOOR4_MAX, &floor4))
-				return usage_error("link set: pmtu-floor4 \"%s\" is not %u..%u",
-						   argv[1], MOAT_PMTU_FLOOR4_MIN,
-						   MOAT_PMTU_FLOOR4_MAX);
-		} else {
-			return usage_error("link set: unknown setting \"%s\"", argv[0]);
+		} else if ((ret = parse_link_num(argv[0], argv[1], have_num,
+						 num))) {
+			return ret;
 		}
 	}
 	if (!dev)
 		return usage_error("link set: which device? (dev NAME)");
 	if (parse_ifname(dev))
 		return usage_error("link set: \"%s\" is not a device name", dev);
-	if (!have_mss && !have_floor)
+	for (any = have_mss, i = 0; i < N_LINK_NUMS; i++)
+		any |= have_num[i];
+	if (!any)
 		return usage_error("link set: nothing to set");
 	if (open_nl(&nl))
 		return EXIT_REFUSED;
@@ -197,7 +248,7 @@ static int link_set(int argc, char **argv)
 	if (!msg || put_dev(msg, dev) ||
 	    !(nest = nla_nest_start(msg, MOAT_A_LINK)) ||
 	    (have_mss && nla_put_u32(msg, MOAT_LINK_A_MSS_CLAMP, mss)) ||
-	    (have_floor && nla_put_u32(msg, MOAT_LINK_A_PMTU_FLOOR4, floor4))) {
+	    put_link_nums(msg, have_num, num)) {
 		nlmsg_free(msg);
 		moat_nl_close(&nl);
 		return report_error(NULL, -ENOMEM, "link set");

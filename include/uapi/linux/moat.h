@@ -57,6 +57,15 @@ enum moat_attr {
 /* Value of MOAT_LINK_A_MSS_CLAMP that leaves TCP SYNs alone. */
 #define MOAT_MSS_CLAMP_OFF	0
 
+/*
+ * Caps on what userspace can make one device hold (MOAT_LINK_A_MAX_PEERS,
+ * MOAT_LINK_A_MAX_SAS): defaults, and the most either may be set to.
+ */
+#define MOAT_MAX_PEERS_DEFAULT	16384
+#define MOAT_MAX_SAS_DEFAULT	65536
+#define MOAT_MAX_PEERS_LIMIT	65536
+#define MOAT_MAX_SAS_LIMIT	262144
+
 /* Bounds of MOAT_LINK_A_PMTU_FLOOR4, the lowest inner IPv4 MTU. */
 #define MOAT_PMTU_FLOOR4_MIN		68
 #define MOAT_PMTU_FLOOR4_DEFAULT	576
@@ -74,6 +83,8 @@ enum moat_link_attr {
 	MOAT_LINK_A_N_PEERS,	/* u32, read only */
 	MOAT_LINK_A_N_SAS,	/* u32, read only */
 	MOAT_LINK_A_STATS,	/* nest: u64 per enum moat_stat, read only */
+	MOAT_LINK_A_MAX_PEERS,	/* u32: most peers the device takes */
+	MOAT_LINK_A_MAX_SAS,	/* u32: most SAs the device takes, all peers */
 	__MOAT_LINK_A_MAX
 };
 
@@ -165,7 +176,9 @@ enum moat_sa_attr {
 
 #define MOAT_SA_A_MAX (__MOAT_SA_A_MAX - 1)
 
-/* Lifetimes: 0 or absent means no limit. */
+/* Lifetimes: 0 or absent means no limit. Seconds go up to 100 years. */
+#define MOAT_LT_SECONDS_MAX	3155760000ULL
+
 enum moat_lifetime_attr {
 	MOAT_LT_A_UNSPEC,
 	MOAT_LT_A_PAD,
@@ -236,6 +249,8 @@ enum moat_stat {
 	MOAT_STAT_PTB_CLAMPED,		/* would go below the floor: held there */
 	MOAT_STAT_TX_OUTER_FRAGS,	/* sent to be fragmented (at the floor) */
 	MOAT_STAT_TX_INNER_FRAGS,	/* IPv4 without DF, cut before ESP */
+	/* IKE (non-ESP marker) on a 4500 socket no daemon reads: dropped */
+	MOAT_STAT_RX_IKE_DROPPED,
 	__MOAT_STAT_MAX
 };
 
