@@ -10,7 +10,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEPS := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
-	linux-source-6.1 libnl-3-dev libnl-genl-3-dev libssl-dev \
+	linux-source-6.1 libnl-3-dev libnl-genl-3-dev libssl-dev libinih-dev \
+	libcap-ng-dev \
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping \
 	procps psmisc iperf3 tcpdump python3 rsync xz-utils bc flex bison \
 	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools

@@ -9,7 +9,8 @@ for cmd in cc make pkg-config qemu-system-x86_64 modprobe ip ping iperf3 \
 done
 for f in /bin/busybox /usr/src/linux-source-6.1.tar.xz \
 	 /usr/include/libnl3/netlink/genl/genl.h \
-	 /usr/include/openssl/evp.h; do
+	 /usr/include/openssl/evp.h /usr/include/ini.h \
+	 /usr/include/cap-ng.h; do
 	[ -e "$f" ] || missing+=("$f")
 done
 kver=$("$(dirname "$0")/kver.sh")
