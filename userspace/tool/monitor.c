@@ -114,8 +114,11 @@ static int monitor_run(long count)
 		return EXIT_REFUSED;
 	grp = genl_ctrl_resolve_grp(nl.sk, MOAT_GENL_NAME, MOAT_MCGRP_EVENTS);
 	if (grp < 0 || nl_socket_add_membership(nl.sk, grp)) {
+		/* The events need CAP_NET_ADMIN, as the dumps do. */
+		int err = grp >= 0 && errno == EPERM ? -EPERM : -EPROTO;
+
 		moat_nl_close(&nl);
-		return report_error(NULL, -EPROTO, "monitor");
+		return report_error(NULL, err, "monitor");
 	}
 	nl_socket_disable_seq_check(nl.sk);
 	nl_socket_modify_cb(nl.sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_event, &m);
