@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The first two IKEv2 exchanges (RFC 7296 §1.2), IKE_SA_INIT and IKE_AUTH,
+ * as pure functions over byte buffers: no sockets, no kernel, no clock.
+ * The caller moves datagrams, finds the IKE SA a message belongs to (by
+ * SPIs) and retransmits on its timer.
+ *
+ *   initiator: ike_initiate() gives the first request; every response
+ *	goes to ike_recv(), which answers with the next request (a retried
+ *	IKE_SA_INIT after COOKIE or INVALID_KE_PAYLOAD, then IKE_AUTH).
+ *   responder: ike_respond_init() takes an IKE_SA_INIT request for no SA
+ *	yet: it answers statelessly (COOKIE, INVALID_KE_PAYLOAD,
+ *	NO_PROPOSAL_CHOSEN, UNSUPPORTED_CRITICAL_PAYLOAD) or creates the SA;
+ *	every later request for that SA goes to ike_recv().
+ *
+ * A received message is used only after the codec has bounds-checked it.
+ * A message that is malformed, unexpected, not authentic (its SK payload
+ * does not verify) or a changed copy of an answered request returns
+ * IKE_RX_DROP and changes nothing in the SA. A retransmitted request gets
+ * the stored response again, byte for byte, without being processed.
+ * The IKE_SA_INIT response is unauthenticated by design: the first
+ * well-formed one is taken, and a forged one can only make IKE_AUTH fail.
+ */
+#ifndef MOATD_EXCHANGE_H
+#define MOATD_EXCHANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "config.h"
+
+#define IKE_MSG_MAX 4096	/* the longest message built or accepted */
+
+/* Notify Message Types (IANA "IKEv2 Notify Message Types"). */
+enum ike_notify_type {
+	IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
+	IKE_N_INVALID_SYNTAX = 7,
+	IKE_N_NO_PROPOSAL_CHOSEN = 14,
+	IKE_N_INVALID_KE_PAYLOAD = 17,
+	IKE_N_AUTHENTICATION_FAILED = 24,
+	IKE_N_TS_UNACCEPTABLE = 38,
+	IKE_N_ERROR_MAX = 16383,	/* below: errors; above: status */
+	IKE_N_INITIAL_CONTACT = 16384,
+	IKE_N_NAT_DETECTION_SOURCE_IP = 16388,
+	IKE_N_NAT_DETECTION_DESTINATION_IP = 16389,
+	IKE_N_COOKIE = 16390,
+	IKE_N_USE_TRANSPORT_MODE = 16391,
+	IKE_N_FRAGMENTATION_SUPPORTED = 16430,
+	IKE_N_USE_PPK = 16435,
+	IKE_N_PPK_IDENTITY = 16436,
+	IKE_N_NO_PPK_AUTH = 16437,
+};
+
+/* RFC 8784 §5.1: the PPK_IDENTITY data is a type octet and the PPK ID. */
+#define IKE_PPK_ID_FIXED 2
+
+/* Where a message goes and comes from, as the socket layer sees it. */
+struct ike_endpoints {
+	struct moat_addr local, remote;
+	uint16_t local_port, remote_port;	/* host order */
+};
+
+/* A message to send; len 0 when there is none. */
+struct ike_out {
+	uint8_t buf[IKE_MSG_MAX];
+	size_t len;
+};
+
+/* The responder's daemon-wide IKE_SA_INIT settings. */
+struct ike_responder {
+	bool require_cookie;	/* ask every initiator for a cookie (§2.6) */
+	uint8_t secret[32];	/* the cookie's key; ike_responder_init */
+};
+
+/* What ike_recv() did with a message. */
+enum ike_rx {
+	IKE_RX_DROP = -1,	/* ignored; the SA is unchanged */
+	IKE_RX_OK = 0,		/* processed; see sa->state, maybe send out */
+	IKE_RX_RESENT = 1,	/* a retransmitted request: out is the stored answer */
+};
+
+struct ikesa;
+
+/* A fresh cookie secret; 0 or -1. */
+int ike_responder_init(struct ike_responder *r, bool require_cookie);
+
+/* Starts an IKE SA for @c: the IKE_SA_INIT request in @out, or NULL. */
+struct ikesa *ike_initiate(const struct moatd_conn *c,
+			   const struct ike_endpoints *ep, struct ike_out *out);
+
+/*
+ * An IKE_SA_INIT request for no SA yet. Returns the new SA (state
+ * IKESA_INIT_DONE) with its response in @out, or NULL: then @out holds a
+ * stateless answer or nothing (a message that is dropped), and *@notify
+ * (when not NULL) the Notify type answered, 0 if none.
+ */
+struct ikesa *ike_respond_init(const struct ike_responder *r,
+			       const struct moatd_conn *c,
+			       const struct ike_endpoints *ep,
+			       const uint8_t *msg, size_t len,
+			       struct ike_out *out, uint16_t *notify);
+
+/* Any message for an existing SA; see enum ike_rx. */
+int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
+	     struct ike_out *out);
+
+#endif
