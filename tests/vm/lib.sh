@@ -81,3 +81,15 @@ expect_fail() {
 	fi
 	return 0
 }
+
+# refused PATTERN CMD...: CMD must fail, and say something matching the
+# extended regex PATTERN (what a person would read).
+refused() {
+	local pat=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		fail "accepted: $* -> $out"
+	fi
+	echo "  $* -> $out"
+	grep -qE -- "$pat" <<<"$out" || fail "wrong message for $*: $out"
+}

@@ -15,16 +15,6 @@ ip -n a link add dummy0 type dummy 2>/dev/null || ip -n a link add dummy0 type v
 
 before=$(nsx a moat -j link show)
 
-# refused CMD-PATTERN CMD...: the command fails with output matching.
-refused() {
-	local pat=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		fail "accepted: $*"
-	fi
-	echo "  $* -> $out"
-	grep -qE -- "$pat" <<<"$out" || fail "wrong message for $*: $out"
-}
 
 log "the moat tool"
 refused 'link show dev nope: unknown device' nsx a moat link show dev nope

@@ -23,16 +23,6 @@ BOUND_MS=${TEARDOWN_BOUND_MS:-10000}
 nlraw=$MOAT_ROOT/tests/tools/build/moat-nlraw
 [[ -x $nlraw ]] || fail "test client not built: $nlraw"
 
-# refused PATTERN CMD...: CMD fails, and says something matching PATTERN.
-refused() {
-	local pat=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		fail "accepted: $*"
-	fi
-	echo "  $* -> $out"
-	grep -qE -- "$pat" <<<"$out" || fail "wrong message for $*: $out"
-}
 
 # counts DEV: "PEERS SAS" as moat link show says.
 counts() {

@@ -18,16 +18,6 @@ NOBODY=(setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps=-all)
 KEY=0x000102030405060708090a0b0c0d0e0fa0a1a2a3
 PERM='permission denied \(needs CAP_NET_ADMIN\)'
 
-# refused PATTERN CMD...: CMD fails, and says something matching PATTERN.
-refused() {
-	local pat=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		fail "accepted: $* -> $out"
-	fi
-	echo "  $* -> $out"
-	grep -qE -- "$pat" <<<"$out" || fail "wrong message for $*: $out"
-}
 
 # monitor_refused WHO...: `moat monitor` run by WHO ends at once with an
 # error; one that waits (status 124 from timeout) has joined the group.

@@ -23,16 +23,6 @@ COUNT=${SPI_RACE_COUNT:-200}
 KEY=0x000102030405060708090a0b0c0d0e0fa0a1a2a3
 GCM='rfc4106(gcm(aes))'
 
-# refused PATTERN CMD...: CMD fails, and says something matching PATTERN.
-refused() {
-	local pat=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		fail "accepted: $*"
-	fi
-	echo "  $* -> $out"
-	grep -qE -- "$pat" <<<"$out" || fail "wrong message for $*: $out"
-}
 
 # sa_in NS DEV PEER SPI: add an inbound SA.
 sa_in() {

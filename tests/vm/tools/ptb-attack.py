@@ -16,16 +16,10 @@ import struct
 import sys
 import time
 
+from inet import csum
+
 ETH_P_IP = 0x0800
 
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def is_esp(ip):
@@ -69,7 +63,7 @@ def main():
         mtu = random.randint(68, 576)
         hdr = struct.pack("!BBHHH", 3, 4, 0, 0, mtu)
         icmp = hdr + quote
-        icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
+        icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
         out.sendto(icmp, (src, 0))
         forged += 1
     print("forged %d PTBs for %d ESP packets" % (forged, seen))

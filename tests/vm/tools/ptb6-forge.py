@@ -21,20 +21,14 @@ import struct
 import sys
 import time
 
+from inet import csum
+
 ETH_P_IPV6 = 0x86DD
 ESP, UDP, ICMPV6 = 50, 17, 58
 ICMPV6_PKT_TOOBIG = 2
 NAT_T_PORT = 4500
 MIN_MTU = 1280
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def esp_header(ip):

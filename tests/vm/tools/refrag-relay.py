@@ -28,6 +28,8 @@ import socket
 import struct
 import sys
 
+from inet import csum
+
 ETH_P_ALL = 0x0003
 SOL_PACKET = 263
 PACKET_IGNORE_OUTGOING = 23
@@ -37,14 +39,6 @@ NAT_T_PORT = 4500
 
 counts = {"relayed": 0, "raw": 0, "udp8": 0, "udp16": 0, "errors": 0}
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def esp_kind(proto, payload):

@@ -18,6 +18,8 @@ import socket
 import struct
 import sys
 
+from inet import csum
+
 TCP = 6
 
 
@@ -48,14 +50,6 @@ def ip_of(linktype, frame):
         return frame[16:]
     return None
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def tcp_of(ip):
