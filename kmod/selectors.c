@@ -312,6 +312,41 @@ static void moat_ts_count_family(const struct moat_ts *ts, unsigned int *n4,
 }
 
 /*
+ * When @t only adds to @old and its slot arrays keep their size, every
+ * old entry stays in its slot: copy them, hash key and all, rather than
+ * hash each again. Adding a peer then costs a copy, not a rehash.
+ */
+static bool moat_ts_copy(struct moat_ts_table *t,
+			 const struct moat_ts_table *old)
+{
+	if (t->mask4 != old->mask4 || t->mask6 != old->mask6)
+		return false;
+	t->key = old->key;
+	memcpy(t->entries, old->entries, array_size(old->n, sizeof(*t->entries)));
+	t->n = old->n;
+	memcpy(t->slots4, old->slots4,
+	       array_size(t->mask4 + 1, sizeof(*t->slots4)));
+	memcpy(t->slots6, old->slots6,
+	       array_size(t->mask6 + 1, sizeof(*t->slots6)));
+	return true;
+}
+
+/* Hashes @old's entries, but @peer's, into @t. */
+static void moat_ts_readd(struct moat_ts_table *t,
+			  const struct moat_ts_table *old, void *peer)
+{
+	unsigned int i;
+
+	/* The old table had no conflicts, so its entries go in unchanged. */
+	for (i = 0; i < old->n; i++) {
+		const struct moat_ts_entry *e = &old->entries[i];
+
+		if (e->peer != peer)
+			WARN_ON_ONCE(moat_ts_add(t, e->peer, &e->ts));
+	}
+}
+
+/*
  * @old minus @peer's entries plus @ts for @peer. @ts is checked already;
  * on -EEXIST, *@conflict is the index of the entry at fault.
  */
@@ -322,15 +357,19 @@ static struct moat_ts_table *moat_ts_build(const struct moat_ts_table *old,
 					   unsigned int *conflict, gfp_t gfp)
 {
 	unsigned int n4 = 0, n6 = 0, i;
+	bool only_adds = old;
 	struct moat_ts_table *t;
 	struct moat_ts m;
 	int ret;
 
 	for (i = 0; i < n; i++)
 		moat_ts_count_family(&ts[i], &n4, &n6);
-	for (i = 0; old && i < old->n; i++)
+	for (i = 0; old && i < old->n; i++) {
 		if (old->entries[i].peer != peer)
 			moat_ts_count_family(&old->entries[i].ts, &n4, &n6);
+		else
+			only_adds = false;
+	}
 	if (n4 + n6 > MOAT_TS_TABLE_MAX)
 		return ERR_PTR(-E2BIG);
 
@@ -338,13 +377,8 @@ static struct moat_ts_table *moat_ts_build(const struct moat_ts_table *old,
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 
-	/* The old table had no conflicts, so its entries go in unchanged. */
-	for (i = 0; old && i < old->n; i++) {
-		const struct moat_ts_entry *e = &old->entries[i];
-
-		if (e->peer != peer)
-			WARN_ON_ONCE(moat_ts_add(t, e->peer, &e->ts));
-	}
+	if (old && !(only_adds && moat_ts_copy(t, old)))
+		moat_ts_readd(t, old, peer);
 	for (i = 0; i < n; i++) {
 		moat_ts_mask(&m, &ts[i]);
 		ret = moat_ts_add(t, peer, &m);
