@@ -117,8 +117,19 @@ static int moat_ts_from_attrs(struct nlattr *list, struct moat_ts **out,
 	*out = NULL;
 	if (!list)
 		return 0;
-	nla_for_each_nested(entry, list, rem)
+	/* The nested-array policy checks each entry, not what it is called. */
+	nla_for_each_nested(entry, list, rem) {
+		if (nla_type(entry) != MOAT_TS_A_ENTRY) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "a selector list holds selector entries only");
+			return -EINVAL;
+		}
 		n++;
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, list, "junk after the last selector");
+		return -EINVAL;
+	}
 	if (n > MOAT_TS_MAX) {
 		NL_SET_ERR_MSG_ATTR(extack, list, "more than 256 selectors");
 		return -E2BIG;
