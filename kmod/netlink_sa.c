@@ -122,13 +122,22 @@ int moat_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 				     info->extack);
 	if (ret)
 		goto out;
-	ret = moat_dev_lock_live(moat, info->extack);
-	if (ret)
+	/* Keying may take seconds: not under the lock device deletion needs. */
+	cfg.aead = moat_sa_key(&cfg, info->extack);
+	if (IS_ERR(cfg.aead)) {
+		ret = PTR_ERR(cfg.aead);
 		goto out;
+	}
+	ret = moat_dev_lock_live(moat, info->extack);
+	if (ret) {
+		crypto_free_aead(cfg.aead);
+		goto out;
+	}
 	peer = moat_peer_from_attrs(moat, info->attrs[MOAT_A_PEER], true,
 				    info->extack);
 	if (IS_ERR(peer)) {
 		ret = PTR_ERR(peer);
+		crypto_free_aead(cfg.aead);
 	} else {
 		sa = moat_sa_new(peer, &cfg, info->extack);
 		ret = PTR_ERR_OR_ZERO(sa);

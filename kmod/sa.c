@@ -324,6 +324,28 @@ static void moat_sa_free_unused(struct moat_sa *sa)
 	kfree_sensitive(sa);
 }
 
+/**
+ * moat_sa_key - the keyed AEAD an SA of @cfg needs
+ * @cfg: what userspace asked for, already validated
+ * @extack: where to say what went wrong
+ *
+ * The first use of an algorithm may load its module and run the crypto
+ * self-tests, which takes seconds: callers key before taking locks.
+ */
+struct crypto_aead *moat_sa_key(const struct moat_sa_cfg *cfg,
+				struct netlink_ext_ack *extack)
+{
+	struct crypto_aead *aead;
+
+	aead = moat_aead_new(cfg->alg, cfg->key, cfg->key_len);
+	if (PTR_ERR_OR_ZERO(aead) == -ENOENT)
+		NL_SET_ERR_MSG(extack,
+			       "the kernel lacks this AEAD (is its module available?)");
+	else if (IS_ERR(aead))
+		NL_SET_ERR_MSG(extack, "the AEAD refused the key");
+	return aead;
+}
+
 static struct moat_sa *moat_sa_alloc(struct moat_peer *peer,
 				     const struct moat_sa_cfg *cfg,
 				     struct netlink_ext_ack *extack)
@@ -332,8 +354,12 @@ static struct moat_sa *moat_sa_alloc(struct moat_peer *peer,
 	int ret = -ENOMEM;
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
-	if (!sa)
+	if (!sa) {
+		if (cfg->aead)
+			crypto_free_aead(cfg->aead);
 		return ERR_PTR(-ENOMEM);
+	}
+	sa->aead = cfg->aead;
 	sa->stats = moat_stats_alloc();
 	if (!sa->stats)
 		goto err;
@@ -343,15 +369,11 @@ static struct moat_sa *moat_sa_alloc(struct moat_peer *peer,
 		if (!sa->replay)
 			goto err;
 	}
-	sa->aead = moat_aead_new(cfg->alg, cfg->key, cfg->key_len);
+	if (!sa->aead)
+		sa->aead = moat_sa_key(cfg, extack);
 	if (IS_ERR(sa->aead)) {
 		ret = PTR_ERR(sa->aead);
 		sa->aead = NULL;
-		if (ret == -ENOENT)
-			NL_SET_ERR_MSG(extack,
-				       "the kernel lacks this AEAD (is its module available?)");
-		else
-			NL_SET_ERR_MSG(extack, "the AEAD refused the key");
 		goto err;
 	}
 	return sa;
@@ -402,8 +424,11 @@ struct moat_sa *moat_sa_new(struct moat_peer *peer,
 	int ret;
 
 	ret = moat_sa_check_unique(peer, cfg, extack);
-	if (ret)
+	if (ret) {
+		if (cfg->aead)
+			crypto_free_aead(cfg->aead);
 		return ERR_PTR(ret);
+	}
 	sa = moat_sa_alloc(peer, cfg, extack);
 	if (IS_ERR(sa))
 		return sa;

@@ -41,6 +41,11 @@ struct moat_sa_cfg {
 	const u8 *key;
 	unsigned int key_len;
 	struct moat_lifetime lt;
+	/*
+	 * The AEAD, keyed already (moat_sa_key()), or NULL for moat_sa_new()
+	 * to key one. moat_sa_new() takes it over, on failure too.
+	 */
+	struct crypto_aead *aead;
 };
 
 struct moat_sa {
@@ -70,6 +75,8 @@ struct moat_sa {
 	struct rcu_work free_work;
 };
 
+struct crypto_aead *moat_sa_key(const struct moat_sa_cfg *cfg,
+				struct netlink_ext_ack *extack);
 struct moat_sa *moat_sa_new(struct moat_peer *peer,
 			    const struct moat_sa_cfg *cfg,
 			    struct netlink_ext_ack *extack);
