@@ -54,6 +54,64 @@ static void floor4_range(struct kunit *test)
 	}
 }
 
+static void caps_range(struct kunit *test)
+{
+	static const struct { int attr; u32 v; int ok; } cases[] = {
+		{ MOAT_LINK_A_MAX_PEERS, 0, 0 },
+		{ MOAT_LINK_A_MAX_PEERS, 1, 1 },
+		{ MOAT_LINK_A_MAX_PEERS, MOAT_MAX_PEERS_LIMIT, 1 },
+		{ MOAT_LINK_A_MAX_PEERS, MOAT_MAX_PEERS_LIMIT + 1, 0 },
+		{ MOAT_LINK_A_MAX_SAS, 0, 0 },
+		{ MOAT_LINK_A_MAX_SAS, MOAT_MAX_SAS_LIMIT, 1 },
+		{ MOAT_LINK_A_MAX_SAS, MOAT_MAX_SAS_LIMIT + 1, 0 },
+	};
+	struct nlattr *tb[MOAT_LINK_A_MAX + 1];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sk_buff *skb = link_with(test, cases[i].attr, 4,
+						&cases[i].v);
+
+		KUNIT_EXPECT_EQ_MSG(test, parse_link(skb, tb) == 0, cases[i].ok,
+				    "attribute %d value %u", cases[i].attr,
+				    cases[i].v);
+		kfree_skb(skb);
+	}
+}
+
+/* Seconds lifetimes are bounded so no timer arithmetic can overflow. */
+static void lifetime_seconds_bounded(struct kunit *test)
+{
+	static const struct { int attr; u64 v; int ok; } cases[] = {
+		{ MOAT_LT_A_HARD_SECONDS, 3600, 1 },
+		{ MOAT_LT_A_HARD_SECONDS, MOAT_LT_SECONDS_MAX, 1 },
+		{ MOAT_LT_A_HARD_SECONDS, MOAT_LT_SECONDS_MAX + 1, 0 },
+		{ MOAT_LT_A_SOFT_SECONDS, U64_MAX, 0 },
+		{ MOAT_LT_A_HARD_BYTES, U64_MAX, 1 },
+	};
+	struct nlattr *tb[MOAT_SA_A_MAX + 1];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sk_buff *skb = alloc_skb(256, GFP_KERNEL);
+		struct nlattr *sa, *lt;
+
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		sa = nla_nest_start(skb, MOAT_A_SA);
+		lt = nla_nest_start(skb, MOAT_SA_A_LIFETIME);
+		/* As userspace sends it: no pad attribute before the u64. */
+		KUNIT_ASSERT_EQ(test, nla_put(skb, cases[i].attr,
+					      sizeof(u64), &cases[i].v), 0);
+		nla_nest_end(skb, lt);
+		nla_nest_end(skb, sa);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    nla_parse_nested(tb, MOAT_SA_A_MAX, sa,
+						     moat_sa_policy, NULL) == 0,
+				    cases[i].ok, "case %d", i);
+		kfree_skb(skb);
+	}
+}
+
 static void short_u32_rejected(struct kunit *test)
 {
 	struct nlattr *tb[MOAT_LINK_A_MAX + 1];
@@ -109,6 +167,8 @@ static void mss_clamp_values(struct kunit *test)
 
 static struct kunit_case moat_netlink_cases[] = {
 	KUNIT_CASE(floor4_range),
+	KUNIT_CASE(caps_range),
+	KUNIT_CASE(lifetime_seconds_bounded),
 	KUNIT_CASE(short_u32_rejected),
 	KUNIT_CASE(read_only_rejected),
 	KUNIT_CASE(unknown_attr_rejected),

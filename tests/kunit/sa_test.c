@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <net/net_namespace.h>
+#include <net/xfrm.h>
 
 #include "../crypto.h"
 #include "../device.h"
@@ -38,6 +39,7 @@ static struct sa_env *env_new(struct kunit *test)
 	mutex_init(&env->moat->lock);
 	INIT_LIST_HEAD(&env->moat->peers);
 	env->moat->outer_net = &init_net;
+	env->moat->max_sas = MOAT_MAX_SAS_DEFAULT;
 	/* The peer is freed by its last SA, so it is not test memory. */
 	env->peer = kzalloc(sizeof(*env->peer), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, env->peer);
@@ -138,6 +140,104 @@ static void duplicate_spi_refused(struct kunit *test)
 	env_free(env);
 }
 
+/* Two devices in one outer namespace share its inbound SPI space. */
+static void spi_unique_across_devices(struct kunit *test)
+{
+	struct sa_env *a = env_new(test), *b = env_new(test);
+	struct moat_sa *first;
+	int err;
+
+	first = add(a, SPI_BASE + 11, MOAT_DIR_IN, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_NULL(test, add(b, SPI_BASE + 11, MOAT_DIR_IN, &err));
+	KUNIT_EXPECT_EQ(test, err, -EEXIST);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(SPI_BASE + 11), first);
+	KUNIT_EXPECT_EQ(test, b->peer->n_sas, 0U);
+	KUNIT_EXPECT_EQ(test, b->moat->n_sas, 0U);
+	env_free(b);
+	env_free(a);
+}
+
+/* An XFRM state of the namespace with @spi, for the shadowing check. */
+static struct xfrm_state *xfrm_with_spi(struct kunit *test, u32 spi)
+{
+	struct xfrm_state *x = xfrm_state_alloc(&init_net);
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	x->id.spi = htonl(spi);
+	x->id.proto = IPPROTO_ESP;
+	x->id.daddr.a4 = htonl(0xc0000201);
+	x->props.saddr.a4 = htonl(0xc0000202);
+	x->props.family = AF_INET;
+	x->props.mode = XFRM_MODE_TUNNEL;
+	x->km.state = XFRM_STATE_VALID;
+	/* The table keeps the allocation's reference; this one is ours. */
+	xfrm_state_hold(x);
+	KUNIT_ASSERT_EQ(test, xfrm_state_add(x), 0);
+	return x;
+}
+
+static void xfrm_spi_not_shadowed(struct kunit *test)
+{
+	struct sa_env *env = env_new(test);
+	struct xfrm_state *x = xfrm_with_spi(test, SPI_BASE + 13);
+	int err;
+
+	KUNIT_EXPECT_NULL(test, add(env, SPI_BASE + 13, MOAT_DIR_IN, &err));
+	KUNIT_EXPECT_EQ(test, err, -EEXIST);
+	KUNIT_EXPECT_NULL(test, lookup(SPI_BASE + 13));
+	/* Outbound SPIs are the peer's to choose: XFRM's do not matter. */
+	KUNIT_EXPECT_NOT_NULL(test, add(env, SPI_BASE + 13, MOAT_DIR_OUT, &err));
+	xfrm_state_delete(x);
+	xfrm_state_put(x);
+	KUNIT_EXPECT_NOT_NULL(test, add(env, SPI_BASE + 13, MOAT_DIR_IN, &err));
+	env_free(env);
+}
+
+static void sa_cap_refuses_more(struct kunit *test)
+{
+	struct sa_env *env = env_new(test);
+	int err;
+
+	env->moat->max_sas = 2;
+	KUNIT_EXPECT_NOT_NULL(test, add(env, SPI_BASE + 20, MOAT_DIR_IN, &err));
+	KUNIT_EXPECT_NOT_NULL(test, add(env, SPI_BASE + 21, MOAT_DIR_IN, &err));
+	KUNIT_EXPECT_NULL(test, add(env, SPI_BASE + 22, MOAT_DIR_IN, &err));
+	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
+	KUNIT_EXPECT_NULL(test, lookup(SPI_BASE + 22));
+	KUNIT_EXPECT_EQ(test, env->moat->n_sas, 2U);
+	env_free(env);
+}
+
+/*
+ * A lifetime far beyond what jiffies can count must not wrap into a
+ * deadline in the past: the timer sleeps a bounded step and re-arms.
+ */
+static void far_lifetime_waits(struct kunit *test)
+{
+	struct sa_env *env = env_new(test);
+	struct moat_sa_cfg cfg = {
+		.spi = SPI_BASE + 30,
+		.dir = MOAT_DIR_IN,
+		.replay_window = 64,
+		.alg = moat_aead_find("rfc4106(gcm(aes))"),
+		.key = key,
+		.key_len = sizeof(key),
+	};
+	struct moat_sa *sa;
+
+	cfg.lt.hard[MOAT_LT_SECONDS] = U64_MAX / HZ + 2;
+	mutex_lock(&env->moat->lock);
+	sa = moat_sa_new(env->peer, &cfg, NULL);
+	mutex_unlock(&env->moat->lock);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sa));
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&sa->timer));
+	KUNIT_EXPECT_TRUE(test, time_after(sa->timer.timer.expires,
+					   jiffies + 3600 * HZ));
+	KUNIT_EXPECT_FALSE(test, moat_sa_dead(sa));
+	env_free(env);
+}
+
 static void bad_key_leaves_nothing(struct kunit *test)
 {
 	struct sa_env *env = env_new(test);
@@ -211,6 +311,10 @@ static void sequence_numbers_never_wrap(struct kunit *test)
 static struct kunit_case moat_sa_cases[] = {
 	KUNIT_CASE(add_lookup_delete),
 	KUNIT_CASE(duplicate_spi_refused),
+	KUNIT_CASE(spi_unique_across_devices),
+	KUNIT_CASE(xfrm_spi_not_shadowed),
+	KUNIT_CASE(sa_cap_refuses_more),
+	KUNIT_CASE(far_lifetime_waits),
 	KUNIT_CASE(bad_key_leaves_nothing),
 	KUNIT_CASE(outbound_current_and_next),
 	KUNIT_CASE(sequence_numbers_never_wrap),
