@@ -52,7 +52,7 @@ int child_sa_derive(struct child_sa *c, const struct child_sa_params *p)
 
 	memset(c, 0, sizeof(*c));
 	if (child_algs(c, p->esp) ||
-	    ike_child_keys_derive(&ck, p->prf, p->sk_d, p->sk_d_len, NULL,
+	    ike_child_keys_derive(&ck, p->prf, p->sk_d, p->sk_d_len, p->gir,
 				  &p->ni, &p->nr, c->keymat_len, 0)) {
 		memset(c, 0, sizeof(*c));
 		return -1;

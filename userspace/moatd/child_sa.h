@@ -41,6 +41,7 @@ struct child_sa_params {
 	struct ike_chunk ni, nr;
 	uint32_t spi_in, spi_out;
 	const struct ike_ts_list *ts_local, *ts_remote;
+	const struct ike_chunk *gir;	/* PFS (CREATE_CHILD_SA), or NULL */
 };
 
 /* "rfc4106(gcm(aes))" or "rfc7539esp(chacha20,poly1305)"; NULL if neither. */

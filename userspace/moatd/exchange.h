@@ -12,6 +12,8 @@
  *	yet: it answers statelessly (COOKIE, INVALID_KE_PAYLOAD,
  *	NO_PROPOSAL_CHOSEN, UNSUPPORTED_CRITICAL_PAYLOAD) or creates the SA;
  *	every later request for that SA goes to ike_recv().
+ *   established: CREATE_CHILD_SA and INFORMATIONAL, started by either
+ *	end, also arrive through ike_recv(); see exchange_est.h.
  *
  * A received message is used only after the codec has bounds-checked it.
  * A message that is malformed, unexpected, not authentic (its SK payload

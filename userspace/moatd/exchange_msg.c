@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "exchange_est.h"
 #include "exchange_int.h"
 
 void xchg_hdr(const struct ikesa *sa, struct ike_hdr *h, uint8_t exch,
@@ -249,6 +250,8 @@ int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 	if (!sa || sa->state == IKESA_DEAD || len > IKE_MSG_MAX ||
 	    ike_parse_hdr(msg, len, &h) || !spis_match(sa, &h))
 		return IKE_RX_DROP;
+	if (sa->state == IKESA_ESTABLISHED || sa->state == IKESA_DELETING)
+		return est_recv(sa, msg, len, &h, out);	/* exchange_est.h */
 	if (h.flags & IKE_FLAG_R)
 		return on_response(sa, msg, len, &h, out);
 	return on_request(sa, msg, len, &h, out);

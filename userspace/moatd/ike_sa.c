@@ -97,6 +97,7 @@ void ikesa_free(struct ikesa *sa)
 	ike_blob_free(&sa->last_in);
 	ike_blob_free(&sa->last_resp);
 	child_sa_free(&sa->child);
+	ikesa_est_free(sa->est);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

@@ -76,6 +76,7 @@ struct ikesa {
 	struct child_sa child;
 	uint16_t error;		/* the Notify that ended the SA */
 	uint16_t child_error;	/* the Notify that refused the Child SA */
+	struct ikesa_est *est;	/* after IKE_AUTH: exchange_est.h */
 };
 
 /* RAND_bytes, or the test hook in MOATD_TEST_RNG builds; 0 or -1. */
@@ -91,6 +92,8 @@ struct dh_key *ikesa_dh_new(int group);
 struct ikesa *ikesa_new(const struct moatd_conn *c, enum ikesa_role role,
 			const struct ike_endpoints *ep);
 void ikesa_free(struct ikesa *sa);
+/* exchange_info.c: the established SA's state; NULL is fine. */
+void ikesa_est_free(struct ikesa_est *e);
 const char *ikesa_state_name(enum ikesa_state s);
 /* Ends the SA because of @notify. */
 void ikesa_fail(struct ikesa *sa, uint16_t notify);
