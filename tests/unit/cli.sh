@@ -64,7 +64,7 @@ expect show-extra 2 'unexpected "x"' -- link show dev moat0 x
 nodev=moatcli9
 expect peer-help 0 'moat peer add dev NAME remote ADDR' -- peer help
 expect peer-help-ts 0 'PREFIX := ADDR\[/LEN\]' -- peer help
-expect help-objects 0 'OBJECT := \{ link \| peer \| sa \| monitor \}' -- help
+expect help-objects 0 'OBJECT := \{ link \| peer \| sa \| monitor \| ike \}' -- help
 expect peer-bad-cmd 2 'peer: unknown command "explode"' -- peer explode
 expect peer-add-no-dev 2 'peer add: which device\? \(dev NAME\)' -- peer add remote 192.0.2.2 ts 10.0.0.0/8
 expect peer-add-bad-dev 2 'peer add: "a/b" is not a device name' -- peer add dev a/b remote 192.0.2.2 ts 10.0.0.0/8
@@ -178,6 +178,17 @@ expect sa-flush-missing 2 'sa flush: "dev" needs a value' -- sa flush dev
 expect monitor-help 0 'Usage: moat monitor \[ count N \]' -- monitor help
 expect monitor-bad-count 2 'count "0" is not a positive number' -- monitor count 0
 expect monitor-extra 2 'monitor: unexpected "now"' -- monitor now
+
+# moat ike talks to moatd's control socket; usage errors come first.
+expect ike-help 0 'Usage: moat ike up NAME' -- ike help
+expect ike-up-no-name 2 'ike up: which connection\? \(ike up NAME\)' -- ike up
+expect ike-up-two-names 2 'ike up: which connection\?' -- ike up a b
+expect ike-up-bad-name 2 'ike up: "a/b" is not a connection name' -- ike up a/b
+expect ike-up-long-name 2 'is not a connection name' -- ike up "$(printf 'x%.0s' {1..64})"
+expect ike-down-no-name 2 'ike down: which connection\?' -- ike down
+expect ike-down-bad-name 2 'ike down: "a b" is not a connection name' -- ike down "a b"
+expect ike-show-extra 2 'ike show: unexpected "now"' -- ike show now
+expect ike-unknown 2 'ike: unknown command "start"' -- ike start
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -21,7 +21,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: moat [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       moat -V | --version\n"
-		"where  OBJECT := { link | peer | sa | monitor }\n"
+		"where  OBJECT := { link | peer | sa | monitor | ike }\n"
 		"       OPTIONS := { -j[son] | -s[tatistics] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -99,6 +99,7 @@ static const struct {
 	{ "peer", do_peer },
 	{ "sa", do_sa },
 	{ "monitor", do_monitor },
+	{ "ike", do_ike },
 };
 
 /* Accepts -x and --x alike, and any prefix of the long name, as ip does. */

@@ -67,5 +67,6 @@ int do_link(int argc, char **argv);
 int do_peer(int argc, char **argv);
 int do_sa(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_ike(int argc, char **argv);
 
 #endif

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moatd: the IKEv2 daemon. One thread, one epoll loop: datagrams go to
+ * the exchanges (exchange.h), which answer with the next message; an SA
+ * that is established gets its Child SA installed in the module; timers
+ * retransmit requests with exponential backoff and expire half-open SAs.
+ *
+ *   moatd [-c FILE] [-f]
+ *
+ * SIGTERM/SIGINT delete what moatd installed and end it; SIGHUP reloads
+ * the configuration: new conns are added, removed ones torn down, and the
+ * SAs of conns that stay keep running on their old settings.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+
+#include "daemon.h"
+#include "exchange_est.h"
+
+struct daemon d = { .conf_path = MOATD_CONF_PATH, .ctl_fd = -1 };
+
+/* Configurations replaced by SIGHUP that SAs still point into. */
+static struct moatd_config *old_cfgs[16];
+static size_t n_old;
+
+void dlog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (d.foreground) {
+		uint64_t t = now_ms();
+
+		fprintf(stderr, "moatd: [%llu.%03u] ",
+			(unsigned long long)(t / 1000), (unsigned int)(t % 1000));
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		vsyslog(prio, fmt, ap);
+	}
+	va_end(ap);
+}
+
+static void arm_retransmit(struct dsa *s)
+{
+	const struct moatd_conn *c = s->sa->conn;
+	uint64_t t = c->retransmit_timeout_ms;
+	unsigned int i;
+
+	for (i = 0; i < s->tries && t < 60000; i++)
+		t *= 2;
+	s->deadline_ms = now_ms() + t;
+}
+
+/* Established: retransmit our outstanding request, or check liveness. */
+static void arm_established(struct dsa *s)
+{
+	uint32_t dpd = s->sa->conn->dpd_delay;
+
+	if (ike_busy(s->sa)) {
+		arm_retransmit(s);
+		return;
+	}
+	s->tries = 0;
+	s->deadline_ms = dpd ? s->last_rx_ms + (uint64_t)dpd * 1000 : 0;
+}
+
+static void sa_free(struct dsa *s)
+{
+	struct dsa **pp;
+
+	for (pp = &d.sas; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	kernel_remove(s);
+	if (s->waiter >= 0)
+		ctl_reply(s->waiter, "error SA deleted");
+	ikesa_free(s->sa);
+	free(s);
+}
+
+static const char *notify_name(uint16_t n)
+{
+	switch (n) {
+	case 0: return "failed";
+	case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
+	case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+	case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
+	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
+	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
+	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
+	default: return "refused";
+	}
+}
+
+void daemon_sa_dead(struct dsa *s, const char *why)
+{
+	char line[128];
+
+	dlog(LOG_NOTICE, "%s: IKE SA failed: %s", s->sa->conn->name, why);
+	if (s->waiter >= 0) {
+		snprintf(line, sizeof(line), "error %s", why);
+		ctl_reply(s->waiter, line);
+		s->waiter = -1;
+	}
+	sa_free(s);
+}
+
+static struct dsa *sa_add(struct ikesa *sa)
+{
+	struct dsa *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		ikesa_free(sa);
+		return NULL;
+	}
+	s->sa = sa;
+	s->waiter = -1;
+	s->started_ms = now_ms();
+	s->last_rx_ms = s->started_ms;
+	s->next = d.sas;
+	d.sas = s;
+	return s;
+}
+
+static void send_out(struct dsa *s, const struct ike_out *out)
+{
+	if (out->len)
+		sock_send(&s->sa->ep, out->buf, out->len);
+}
+
+/*
+ * A new IKE SA of a conn replaces the older ones (the peer restarted, or
+ * both ends initiated): they share the device and the peer.
+ */
+static void drop_older(struct dsa *s)
+{
+	struct dsa *t, *next;
+
+	for (t = d.sas; t; t = next) {
+		next = t->next;
+		if (t != s && !strcmp(t->sa->conn->name, s->sa->conn->name) &&
+		    t->sa->state == IKESA_ESTABLISHED) {
+			dlog(LOG_INFO, "%s: replaced by a new IKE SA",
+			     t->sa->conn->name);
+			sa_free(t);
+		}
+	}
+}
+
+/* After an exchange moved: install, answer the waiter, or fail. */
+static void sa_progress(struct dsa *s)
+{
+	struct ikesa *sa = s->sa;
+
+	if (sa->state == IKESA_DEAD) {
+		daemon_sa_dead(s, sa->error || !s->est_ms ?
+			       notify_name(sa->error) : "deleted by the peer");
+		return;
+	}
+	if (sa->state != IKESA_ESTABLISHED) {
+		if (sa->role == IKESA_INITIATOR) {
+			s->tries = 0;
+			arm_retransmit(s);
+		}
+		return;
+	}
+	arm_established(s);
+	if (!s->est_ms) {
+		s->est_ms = now_ms();
+		dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
+	}
+	if (!sa->have_child) {
+		if (s->waiter >= 0)
+			ctl_reply(s->waiter, sa->child_error ?
+				  "error TS_UNACCEPTABLE" : "error no Child SA");
+		s->waiter = -1;
+		return;
+	}
+	if (!s->installed)
+		drop_older(s);
+	if (!s->installed && kernel_install(s)) {
+		daemon_sa_dead(s, "the kernel refused the SAs");
+		return;
+	}
+	if (s->waiter >= 0)
+		ctl_reply(s->waiter, "ok");
+	s->waiter = -1;
+}
+
+/* The IKE header's fields (RFC 7296 §3.1) we route by. */
+#define HDR_LEN 28
+#define HDR_EXCH 18
+#define HDR_FLAGS 19
+#define FLAG_I 0x08
+#define FLAG_R 0x20
+#define EXCH_IKE_SA_INIT 34
+
+static struct dsa *sa_find(const uint8_t *msg, const struct moat_addr *peer)
+{
+	static const uint8_t zero[IKE_SPI_LEN];
+	bool from_i = msg[HDR_FLAGS] & FLAG_I;
+	struct dsa *s;
+
+	for (s = d.sas; s; s = s->next) {
+		struct ikesa *sa = s->sa;
+
+		if (memcmp(sa->spi_i, msg, IKE_SPI_LEN))
+			continue;
+		if (sa->role == IKESA_INITIATOR && !from_i &&
+		    (!memcmp(sa->spi_r, zero, IKE_SPI_LEN) ||
+		     !memcmp(sa->spi_r, msg + IKE_SPI_LEN, IKE_SPI_LEN)))
+			return s;
+		if (sa->role == IKESA_RESPONDER && from_i &&
+		    addr_equal(&sa->ep.remote, peer) &&
+		    (!memcmp(msg + IKE_SPI_LEN, zero, IKE_SPI_LEN) ||
+		     !memcmp(sa->spi_r, msg + IKE_SPI_LEN, IKE_SPI_LEN)))
+			return s;
+	}
+	return NULL;
+}
+
+/* The conn a new IKE_SA_INIT request from @ep is for. */
+static const struct moatd_conn *conn_for(const struct ike_endpoints *ep)
+{
+	const struct moatd_conn *c, *any = NULL;
+	size_t i;
+
+	for (i = 0; i < d.cfg->n_conns; i++) {
+		c = &d.cfg->conns[i];
+		if (!addr_equal(&c->local, &ep->local))
+			continue;
+		if (!c->remote_any && addr_equal(&c->remote, &ep->remote))
+			return c;
+		if (c->remote_any && !any)
+			any = c;
+	}
+	return any;
+}
+
+static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
+		   size_t len)
+{
+	static struct ike_out out;
+	const struct moatd_conn *c = conn_for(ep);
+	struct ikesa *sa;
+	uint16_t notify = 0;
+	struct dsa *s;
+
+	if (!c)
+		return;
+	out.len = 0;
+	sa = ike_respond_init(&d.resp, c, ep, msg, len, &out, &notify);
+	if (!sa) {
+		if (out.len)
+			sock_send(ep, out.buf, out.len);
+		return;
+	}
+	s = sa_add(sa);
+	if (!s)
+		return;
+	send_out(s, &out);
+	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
+}
+
+/* After our IKE_SA_INIT: with a NAT on the way, move to port 4500. */
+static void maybe_float(struct ikesa *sa)
+{
+	if (sa->ep.local_port == IKE_NATT_PORT || !sock_have_natt() ||
+	    !(sa->nat_local || sa->nat_remote) ||
+	    sa->conn->encap == MOATD_ENCAP_NO)
+		return;
+	sa->ep.local_port = IKE_NATT_PORT;
+	sa->ep.remote_port = IKE_NATT_PORT;
+}
+
+void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
+	       size_t len)
+{
+	static struct ike_out out;
+	struct dsa *s;
+	int ret;
+
+	if (len < HDR_LEN)
+		return;
+	s = sa_find(msg, &ep->remote);
+	if (!s) {
+		if (msg[HDR_EXCH] == EXCH_IKE_SA_INIT &&
+		    (msg[HDR_FLAGS] & FLAG_I) && !(msg[HDR_FLAGS] & FLAG_R))
+			rx_new(ep, msg, len);
+		return;
+	}
+	out.len = 0;
+	ret = ike_recv(s->sa, msg, len, &out);
+	if (ret == IKE_RX_DROP)
+		return;
+	if (s->sa->role == IKESA_INITIATOR)
+		maybe_float(s->sa);
+	else if (ep->local_port == IKE_NATT_PORT)
+		s->sa->ep = *ep;	/* the initiator floated */
+	s->last_rx_ms = now_ms();
+	send_out(s, &out);
+	if (ret == IKE_RX_OK)
+		sa_progress(s);
+	else if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
+		arm_established(s);
+}
+
+/* dpd-delay passed without a message from the peer: ask if it lives. */
+static void dpd_due(struct dsa *s)
+{
+	static struct ike_out out;
+
+	out.len = 0;
+	if (ike_dpd(s->sa, &out)) {
+		arm_established(s);
+		return;
+	}
+	dlog(LOG_DEBUG, "%s: liveness check", s->sa->conn->name);
+	send_out(s, &out);
+	s->tries = 0;
+	arm_retransmit(s);
+}
+
+void daemon_retransmit(struct dsa *s)
+{
+	struct ikesa *sa = s->sa;
+
+	if (sa->state == IKESA_ESTABLISHED && !ike_busy(sa)) {
+		dpd_due(s);
+		return;
+	}
+	if (sa->state != IKESA_ESTABLISHED &&
+	    (sa->role == IKESA_RESPONDER || !sa->last_req.len)) {
+		daemon_sa_dead(s, "timeout");	/* half-open */
+		return;
+	}
+	if (s->tries >= sa->conn->retransmit_tries) {
+		daemon_sa_dead(s, "timeout");
+		return;
+	}
+	s->tries++;
+	sock_send(&sa->ep, sa->last_req.p, sa->last_req.len);
+	arm_retransmit(s);
+}
+
+static struct dsa *sa_of_conn(const char *name)
+{
+	struct dsa *s;
+
+	for (s = d.sas; s; s = s->next)
+		if (!strcmp(s->sa->conn->name, name))
+			return s;
+	return NULL;
+}
+
+int daemon_up(const char *name, int waiter, char *err, size_t errlen)
+{
+	static struct ike_out out;
+	const struct moatd_conn *c = moatd_config_find(d.cfg, name);
+	struct ike_endpoints ep = { .local_port = IKE_PORT,
+				    .remote_port = IKE_PORT };
+	struct ikesa *sa;
+	struct dsa *s;
+
+	if (!c)
+		return snprintf(err, errlen, "no conn %s", name), -1;
+	if (c->remote_any)
+		return snprintf(err, errlen, "%s has remote %%any", name), -1;
+	s = sa_of_conn(name);
+	if (s && s->sa->state == IKESA_ESTABLISHED && s->installed)
+		return 1;
+	if (s)
+		return snprintf(err, errlen, "%s is being negotiated", name), -1;
+	if (kernel_ensure_dev(c->dev))
+		return snprintf(err, errlen, "cannot create %s", c->dev), -1;
+	ep.local = c->local;
+	ep.remote = c->remote;
+	out.len = 0;
+	sa = ike_initiate(c, &ep, &out);
+	s = sa ? sa_add(sa) : NULL;
+	if (!s)
+		return snprintf(err, errlen, "cannot start the IKE SA"), -1;
+	s->waiter = waiter;
+	send_out(s, &out);
+	arm_retransmit(s);
+	dlog(LOG_INFO, "%s: initiating", name);
+	return 0;
+}
+
+/* Tells the peer (best effort: we do not wait for its answer). */
+static void send_delete(struct dsa *s)
+{
+	static struct ike_out out;
+
+	out.len = 0;
+	if (s->sa->state == IKESA_ESTABLISHED &&
+	    !ike_delete_ike(s->sa, &out))
+		send_out(s, &out);
+}
+
+int daemon_down(const char *name)
+{
+	struct dsa *s, *next;
+	int n = 0;
+
+	for (s = d.sas; s; s = next) {
+		next = s->next;
+		if (!strcmp(s->sa->conn->name, name)) {
+			dlog(LOG_INFO, "%s: down", name);
+			send_delete(s);
+			sa_free(s);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void start_conns(void)
+{
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < d.cfg->n_conns; i++) {
+		const struct moatd_conn *c = &d.cfg->conns[i];
+
+		if (kernel_ensure_dev(c->dev))
+			continue;
+		if (c->start && !sa_of_conn(c->name) &&
+		    daemon_up(c->name, -1, err, sizeof(err)) < 0)
+			dlog(LOG_WARNING, "%s: %s", c->name, err);
+	}
+}
+
+static bool cfg_in_use(const struct moatd_config *cfg)
+{
+	const struct dsa *s;
+	size_t i;
+
+	for (s = d.sas; s; s = s->next)
+		for (i = 0; i < cfg->n_conns; i++)
+			if (s->sa->conn == &cfg->conns[i])
+				return true;
+	return false;
+}
+
+/* Frees the replaced configurations no SA points into any more. */
+static void free_unused_cfgs(void)
+{
+	size_t i = 0;
+
+	while (i < n_old) {
+		if (cfg_in_use(old_cfgs[i])) {
+			i++;
+			continue;
+		}
+		moatd_config_free(old_cfgs[i]);
+		old_cfgs[i] = old_cfgs[--n_old];
+	}
+}
+
+/* SIGHUP: a new configuration; SAs of removed conns go. */
+static void reload(void)
+{
+	struct moatd_config *cfg;
+	struct dsa *s, *next;
+	char err[256];
+
+	if (moatd_config_load(d.conf_path, &cfg, err, sizeof(err))) {
+		dlog(LOG_ERR, "reload refused, keeping the old configuration: %s",
+		     err);
+		return;
+	}
+	for (s = d.sas; s; s = next) {
+		next = s->next;
+		if (!moatd_config_find(cfg, s->sa->conn->name)) {
+			dlog(LOG_INFO, "%s: removed from the configuration",
+			     s->sa->conn->name);
+			send_delete(s);
+			sa_free(s);
+		}
+	}
+	free_unused_cfgs();
+	if (n_old == sizeof(old_cfgs) / sizeof(old_cfgs[0])) {
+		dlog(LOG_ERR, "reload refused: SAs still run on %zu older configurations",
+		     n_old);
+		moatd_config_free(cfg);
+		return;
+	}
+	old_cfgs[n_old++] = d.cfg;	/* running SAs still point into it */
+	d.cfg = cfg;
+	dlog(LOG_INFO, "reloaded %s: %zu conns", d.conf_path, cfg->n_conns);
+	start_conns();
+}
+
+static void shutdown_all(void)
+{
+	while (d.sas) {
+		send_delete(d.sas);
+		sa_free(d.sas);
+	}
+}
+
+static int signals_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void on_signal(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			d.reload = 1;
+		else
+			d.quit = 1;
+	}
+}
+
+static int drop_privileges(void)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			 CAP_NET_ADMIN) ||
+	    capng_apply(CAPNG_SELECT_BOTH)) {
+		dlog(LOG_ERR, "cannot drop capabilities");
+		return -1;
+	}
+	return 0;
+}
+
+static void loop(int sigfd)
+{
+	struct epoll_event ev[16];
+	int n, i;
+
+	while (!d.quit) {
+		n = epoll_wait(d.epfd, ev, 16, timer_next_timeout());
+		if (n < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == sigfd)
+				on_signal(sigfd);
+			else if (ev[i].data.fd == d.ctl_fd)
+				ctl_accept();
+			else if (sock_is_ike(ev[i].data.fd))
+				sock_read(ev[i].data.fd);
+		}
+		timer_run();
+		if (d.reload) {
+			d.reload = 0;
+			reload();
+		}
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "Usage: moatd [ -c FILE ] [ -f ]\n"
+		"  -c FILE  the configuration (default " MOATD_CONF_PATH ")\n"
+		"  -f       stay in the foreground and log to stderr\n");
+	return 2;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	int o;
+
+	while ((o = getopt(argc, argv, "c:fh")) != -1) {
+		switch (o) {
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'f':
+			d.foreground = true;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+static int setup(int sigfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = sigfd };
+
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d.epfd < 0 || sigfd < 0 ||
+	    epoll_ctl(d.epfd, EPOLL_CTL_ADD, sigfd, &ev))
+		return -1;
+	if (ike_responder_init(&d.resp, false) || kernel_open())
+		return -1;
+	if (sock_open_all() || sock_watch(d.epfd) || ctl_open())
+		return -1;
+	kernel_cleanup_leftovers();
+	return drop_privileges();
+}
+
+int main(int argc, char **argv)
+{
+	char err[256];
+	int sigfd;
+
+	if (parse_args(argc, argv))
+		return usage();
+	if (!d.foreground)
+		openlog("moatd", LOG_PID, LOG_DAEMON);
+	if (moatd_config_load(d.conf_path, &d.cfg, err, sizeof(err))) {
+		fprintf(stderr, "moatd: %s\n", err);
+		return 1;
+	}
+	sigfd = signals_fd();
+	if (setup(sigfd)) {
+		dlog(LOG_ERR, "cannot start");
+		return 1;
+	}
+	if (!d.foreground && daemon(0, 0)) {
+		dlog(LOG_ERR, "daemon: %m");
+		return 1;
+	}
+	dlog(LOG_INFO, "started with %zu conns", d.cfg->n_conns);
+	start_conns();
+	loop(sigfd);
+	dlog(LOG_INFO, "stopping");
+	shutdown_all();
+	kernel_close();
+	sock_close_all();
+	moatd_config_free(d.cfg);
+	while (n_old)
+		moatd_config_free(old_cfgs[--n_old]);
+	return 0;
+}
