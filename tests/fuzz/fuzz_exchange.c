@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exchange_int.h"
+#include "../unit/exchange_fixture.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,62 +27,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define TS_I "local-ts = 10.1.0.0/16\nremote-ts = 10.2.0.0/16\n"
 #define TS_R "local-ts = 10.2.0.0/16\nremote-ts = 10.1.0.0/16\n"
 
-static struct moatd_config *ci, *cr;
-static struct ike_endpoints epi, epr;
-static struct ike_responder resp;
+static struct xfix fx;
 static uint64_t rng;
 
-/* splitmix64: reproducible, not random. */
 static int fuzz_rand(void *buf, size_t len)
 {
-	uint8_t *p = buf;
-	uint64_t z;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (i % 8 == 0) {
-			z = (rng += 0x9e3779b97f4a7c15ULL);
-			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-			z ^= z >> 31;
-		}
-		p[i] = (uint8_t)(z >> (8 * (i % 8)));
-	}
-	return 0;
-}
-
-static struct moatd_config *conf(const char *l, const char *r,
-				 const char *extra)
-{
-	struct moatd_config *cfg;
-	char text[512], err[256];
-
-	snprintf(text, sizeof(text), "[conn f]\nlocal = %s\nremote = %s\n%s",
-		 l, r, extra);
-	if (moatd_config_parse(text, strlen(text), "f.conf", &cfg, err,
-			       sizeof(err)))
-		abort();
-	return cfg;
-}
-
-static void ep_set(struct ike_endpoints *ep, const char *l, const char *r)
-{
-	parse_addr(l, &ep->local);
-	parse_addr(r, &ep->remote);
-	ep->local_port = ep->remote_port = 500;
+	return xfix_splitmix(&rng, buf, len);
 }
 
 /* A real IKE_SA_INIT: *i has sent IKE_AUTH (in auth), *r waits for it. */
 static void init_pair(struct ikesa **i, struct ikesa **r,
 		      struct ike_out *auth)
 {
-	static struct ike_out req, ans;
-
 	rng = 1;
-	*i = ike_initiate(&ci->conns[0], &epi, &req);
-	*r = ike_respond_init(&resp, &cr->conns[0], &epr, req.buf, req.len,
-			      &ans, NULL);
-	if (!*i || !*r || ike_recv(*i, ans.buf, ans.len, auth) != IKE_RX_OK ||
+	if (xfix_sa_init(&fx, i, r, auth, NULL) ||
 	    (*i)->state != IKESA_AUTH_SENT)
 		abort();
 }
@@ -106,7 +64,7 @@ static void write_seeds(const char *dir)
 	struct ikesa *i, *r;
 
 	rng = 1;
-	i = ike_initiate(&ci->conns[0], &epi, &req);
+	i = ike_initiate(&fx.ci->conns[0], &fx.epi, &req);
 	write_seed(dir, 0, 0, &req);
 	ikesa_free(i);
 	init_pair(&i, &r, &auth);
@@ -130,12 +88,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	ikesa_test_rand = fuzz_rand;
-	ci = conf("192.0.2.1", "192.0.2.2", CONN TS_I);
-	cr = conf("192.0.2.2", "192.0.2.1", CONN TS_R);
-	ep_set(&epi, "192.0.2.1", "192.0.2.2");
-	ep_set(&epr, "192.0.2.2", "192.0.2.1");
 	rng = 1;
-	if (ike_responder_init(&resp, false))
+	if (xfix_init(&fx, CONN TS_I, CONN TS_R))
 		abort();
 	if (seeds)
 		write_seeds(seeds);
@@ -151,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] % 3 == 0) {
 		rng = 2;
-		r = ike_respond_init(&resp, &cr->conns[0], &epr, data + 1,
-				     size - 1, &out, NULL);
+		r = ike_respond_init(&fx.resp, &fx.cr->conns[0], &fx.epr,
+				     data + 1, size - 1, &out, NULL);
 	} else {
 		init_pair(&i, &r, &auth);
 		ike_recv(data[0] % 3 == 1 ? i : r, data + 1, size - 1, &out);

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "exchange_est.h"
-#include "exchange_int.h"
+#include "../unit/exchange_fixture.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,65 +35,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define TS_R "local-ts = 10.2.0.0/16\nremote-ts = 10.1.0.0/16\n"
 #define MODES 7
 
-static struct moatd_config *ci, *cr;
-static struct ike_endpoints epi, epr;
-static struct ike_responder resp;
+static struct xfix fx;
 static uint64_t rng;
 static int last_rx;		/* what a did with the last input */
 static size_t last_children;
 
-/* splitmix64: reproducible, not random. */
 static int fuzz_rand(void *buf, size_t len)
 {
-	uint8_t *p = buf;
-	uint64_t z = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (i % 8 == 0) {
-			z = (rng += 0x9e3779b97f4a7c15ULL);
-			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-			z ^= z >> 31;
-		}
-		p[i] = (uint8_t)(z >> (8 * (i % 8)));
-	}
-	return 0;
-}
-
-static struct moatd_config *conf(const char *l, const char *r,
-				 const char *extra)
-{
-	struct moatd_config *cfg;
-	char text[512], err[256];
-
-	snprintf(text, sizeof(text), "[conn f]\nlocal = %s\nremote = %s\n%s",
-		 l, r, extra);
-	if (moatd_config_parse(text, strlen(text), "f.conf", &cfg, err,
-			       sizeof(err)))
-		abort();
-	return cfg;
-}
-
-static void ep_set(struct ike_endpoints *ep, const char *l, const char *r)
-{
-	parse_addr(l, &ep->local);
-	parse_addr(r, &ep->remote);
-	ep->local_port = ep->remote_port = 500;
+	return xfix_splitmix(&rng, buf, len);
 }
 
 /* The established pair, the same for every input. */
 static void establish(struct ikesa **a, struct ikesa **b)
 {
-	static struct ike_out m1, m2, m3, m4, tmp;
-
 	rng = 1;
-	*a = ike_initiate(&ci->conns[0], &epi, &m1);
-	*b = ike_respond_init(&resp, &cr->conns[0], &epr, m1.buf, m1.len,
-			      &m2, NULL);
-	if (!*a || !*b || ike_recv(*a, m2.buf, m2.len, &m3) != IKE_RX_OK ||
-	    ike_recv(*b, m3.buf, m3.len, &m4) != IKE_RX_OK ||
-	    ike_recv(*a, m4.buf, m4.len, &tmp) != IKE_RX_OK ||
+	if (xfix_establish(&fx, a, b, NULL) ||
 	    (*a)->state != IKESA_ESTABLISHED)
 		abort();
 }
@@ -285,11 +241,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	ikesa_test_rand = fuzz_rand;
-	ci = conf("192.0.2.1", "192.0.2.2", CONN TS_I);
-	cr = conf("192.0.2.2", "192.0.2.1", CONN TS_R);
-	ep_set(&epi, "192.0.2.1", "192.0.2.2");
-	ep_set(&epr, "192.0.2.2", "192.0.2.1");
-	if (ike_responder_init(&resp, false))
+	if (xfix_init(&fx, CONN TS_I, CONN TS_R))
 		abort();
 	if (!seeds)
 		return 0;

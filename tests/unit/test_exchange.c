@@ -9,58 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exchange_int.h"
+#include "exchange_fixture.h"
 #include "harness.h"
 #include "secmem.h"
 
 #define PSK "psk = \"correct horse battery staple\"\n"
 
 struct pair {
-	struct moatd_config *ci, *cr;
-	struct ike_responder resp;
-	struct ike_endpoints epi, epr;
+	struct xfix fx;
 	struct ikesa *i, *r;
 	struct ike_out msg[4];	/* IKE_SA_INIT req/resp, IKE_AUTH req/resp */
 	uint16_t notes[8];	/* the responder's stateless answers */
 	size_t n_notes;
 };
 
-static struct moatd_config *conf(const char *local, const char *remote,
-				 const char *extra)
-{
-	struct moatd_config *cfg;
-	char text[2048], err[512];
-
-	snprintf(text, sizeof(text), "[conn t]\nlocal = %s\nremote = %s\n%s",
-		 local, remote, extra);
-	if (moatd_config_parse(text, strlen(text), "t.conf", &cfg, err,
-			       sizeof(err))) {
-		fprintf(stderr, "    config refused: %s\n", err);
-		return NULL;
-	}
-	return cfg;
-}
-
-static void ep_set(struct ike_endpoints *ep, const char *l, const char *r)
-{
-	memset(ep, 0, sizeof(*ep));
-	parse_addr(l, &ep->local);
-	parse_addr(r, &ep->remote);
-	ep->local_port = ep->remote_port = 500;
-}
-
 /* Both configs; NULL if either is refused. */
 static struct pair *pair_new(const char *ti, const char *tr)
 {
 	struct pair *p = calloc(1, sizeof(*p));
 
-	p->ci = conf("192.0.2.1", "192.0.2.2", ti);
-	p->cr = conf("192.0.2.2", "192.0.2.1", tr);
-	ep_set(&p->epi, "192.0.2.1", "192.0.2.2");
-	ep_set(&p->epr, "192.0.2.2", "192.0.2.1");
-	if (!p->ci || !p->cr || ike_responder_init(&p->resp, false)) {
-		moatd_config_free(p->ci);
-		moatd_config_free(p->cr);
+	if (xfix_init(&p->fx, ti, tr)) {
 		free(p);
 		return NULL;
 	}
@@ -73,8 +41,7 @@ static void pair_free(struct pair *p)
 		return;
 	ikesa_free(p->i);
 	ikesa_free(p->r);
-	moatd_config_free(p->ci);
-	moatd_config_free(p->cr);
+	xfix_free(&p->fx);
 	free(p);
 }
 
@@ -84,13 +51,13 @@ static void pair_init(struct pair *p)
 	static struct ike_out tmp;
 	int round;
 
-	p->i = ike_initiate(&p->ci->conns[0], &p->epi, &p->msg[0]);
+	p->i = ike_initiate(&p->fx.ci->conns[0], &p->fx.epi, &p->msg[0]);
 	for (round = 0; p->i && round < 6; round++) {
 		uint16_t n = 0;
 
-		p->r = ike_respond_init(&p->resp, &p->cr->conns[0], &p->epr,
-					p->msg[0].buf, p->msg[0].len,
-					&p->msg[1], &n);
+		p->r = ike_respond_init(&p->fx.resp, &p->fx.cr->conns[0],
+					&p->fx.epr, p->msg[0].buf,
+					p->msg[0].len, &p->msg[1], &n);
 		if (n && p->n_notes < 8)
 			p->notes[p->n_notes++] = n;
 		if (!p->msg[1].len ||
@@ -127,6 +94,20 @@ static struct pair *run(const char *ti, const char *tr)
 		pair_auth(p);
 	}
 	return p;
+}
+
+/* PSK on both ends, after IKE_SA_INIT; NULL if either end is missing. */
+static struct pair *pair_started(void)
+{
+	struct pair *p = pair_new(PSK, PSK);
+
+	if (!p)
+		return NULL;
+	pair_init(p);
+	if (p->r && p->i)
+		return p;
+	pair_free(p);
+	return NULL;
 }
 
 static bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
@@ -398,8 +379,8 @@ TEST(exchange_ppk_both)
 		CHECK(!key_eq(plain.sk_d, p->i->keys.sk_d, plain.prf_len));
 		CHECK(!key_eq(plain.sk_pi, p->i->keys.sk_pi, plain.prf_len));
 		CHECK(!ppk_keys_copy(&plain, &expect));
-		CHECK(!ike_sa_keys_apply_ppk(&expect, p->ci->conns[0].ppk,
-					     p->ci->conns[0].ppk_len));
+		CHECK(!ike_sa_keys_apply_ppk(&expect, p->fx.ci->conns[0].ppk,
+					     p->fx.ci->conns[0].ppk_len));
 		CHECK(key_eq(expect.sk_d, p->i->keys.sk_d, plain.prf_len));
 		CHECK(key_eq(expect.sk_pr, p->r->keys.sk_pr, plain.prf_len));
 		ike_sa_keys_free(&expect);
@@ -464,7 +445,7 @@ TEST(exchange_cookie)
 	struct ikesa *r;
 	uint16_t n = 0;
 
-	CHECK(p && !ike_responder_init(&p->resp, true));
+	CHECK(p && !ike_responder_init(&p->fx.resp, true));
 	if (!p)
 		return;
 	pair_init(p);
@@ -476,7 +457,7 @@ TEST(exchange_cookie)
 	/* A changed cookie gets a new COOKIE answer and no SA. */
 	o = calloc(1, sizeof(*o));
 	p->msg[0].buf[IKE_HDR_LEN + 8 + 5] ^= 1;
-	r = ike_respond_init(&p->resp, &p->cr->conns[0], &p->epr,
+	r = ike_respond_init(&p->fx.resp, &p->fx.cr->conns[0], &p->fx.epr,
 			     p->msg[0].buf, p->msg[0].len, o, &n);
 	CHECK(!r && n == IKE_N_COOKIE && o->len > 0);
 	ikesa_free(r);
@@ -491,8 +472,8 @@ TEST(exchange_nat_detection)
 	if (!p)
 		return;
 	/* The responder sees the initiator from behind a NAT. */
-	ep_set(&p->epr, "192.0.2.2", "198.51.100.7");
-	p->epr.remote_port = 4500;
+	xfix_ep(&p->fx.epr, XFIX_R, "198.51.100.7");
+	p->fx.epr.remote_port = 4500;
 	pair_init(p);
 	pair_auth(p);
 	check_established(p);
@@ -503,24 +484,18 @@ TEST(exchange_nat_detection)
 
 /* What must not move when a message is dropped. */
 struct snap {
-	int state;
-	uint32_t next_req_id, next_exp_id;
-	uint64_t iv_next;
-	uint16_t error, child_error;
+	struct xfix_snap ike;
 	bool have_child;
 	uint8_t spi_r[IKE_SPI_LEN], sk_d[IKE_PRF_MAX_LEN];
 	size_t last_resp_len, nr_len;
 };
 
-static void snap_take(const struct ikesa *sa, struct snap *s)
+static void snap_take(struct ikesa *sa, void *p)
 {
+	struct snap *s = p;
+
 	memset(s, 0, sizeof(*s));
-	s->state = sa->state;
-	s->next_req_id = sa->next_req_id;
-	s->next_exp_id = sa->next_exp_id;
-	s->iv_next = sa->iv_next;
-	s->error = sa->error;
-	s->child_error = sa->child_error;
+	xfix_snap_take(sa, &s->ike);
 	s->have_child = sa->have_child;
 	memcpy(s->spi_r, sa->spi_r, IKE_SPI_LEN);
 	if (sa->keys.sk_d)
@@ -532,24 +507,7 @@ static void snap_take(const struct ikesa *sa, struct snap *s)
 /* Every bit flip and truncation of @m is dropped by @sa, unchanged. */
 static int tamper_all(struct ikesa *sa, const struct ike_out *m)
 {
-	static uint8_t buf[IKE_MSG_MAX];
-	static struct ike_out out;
-	struct snap before, after;
-	int bad = 0;
-	size_t i;
-
-	snap_take(sa, &before);
-	for (i = 0; i < 8 * m->len; i++) {
-		memcpy(buf, m->buf, m->len);
-		buf[i / 8] ^= (uint8_t)(1u << (i % 8));
-		if (ike_recv(sa, buf, m->len, &out) != IKE_RX_DROP || out.len)
-			bad++;
-	}
-	for (i = 0; i < m->len; i++)
-		if (ike_recv(sa, m->buf, i, &out) != IKE_RX_DROP || out.len)
-			bad++;
-	snap_take(sa, &after);
-	return bad + !!memcmp(&before, &after, sizeof(before));
+	return xfix_tamper(sa, m, snap_take, sizeof(struct snap));
 }
 
 TEST(exchange_tampering)
@@ -584,14 +542,11 @@ done:
 
 TEST(exchange_tampered_auth_answer)
 {
-	struct pair *p = pair_new(PSK, PSK);
+	struct pair *p = pair_started();
 	static struct ike_out out;
 
 	if (!p)
 		return;
-	pair_init(p);
-	if (!p->r || !p->i)
-		goto done;
 	CHECK(ike_recv(p->r, p->msg[2].buf, p->msg[2].len, &p->msg[3]) ==
 	      IKE_RX_OK);
 	CHECK(tamper_all(p->i, &p->msg[3]) == 0);
@@ -599,20 +554,16 @@ TEST(exchange_tampered_auth_answer)
 	CHECK(ike_recv(p->i, p->msg[3].buf, p->msg[3].len, &out) ==
 	      IKE_RX_OK);
 	check_established(p);
-done:
 	pair_free(p);
 }
 
 TEST(exchange_retransmit)
 {
-	struct pair *p = pair_new(PSK, PSK);
+	struct pair *p = pair_started();
 	static struct ike_out out;
 
 	if (!p)
 		return;
-	pair_init(p);
-	if (!p->r || !p->i)
-		goto done;
 	/* A retransmitted IKE_SA_INIT gets the same answer, byte for byte. */
 	CHECK(ike_recv(p->r, p->msg[0].buf, p->msg[0].len, &out) ==
 	      IKE_RX_RESENT);
@@ -628,7 +579,6 @@ TEST(exchange_retransmit)
 	/* Only the last request is remembered (§2.1). */
 	CHECK(ike_recv(p->r, p->msg[0].buf, p->msg[0].len, &out) ==
 	      IKE_RX_DROP);
-done:
 	pair_free(p);
 }
 
@@ -652,12 +602,12 @@ TEST(exchange_unsupported_critical)
 	h.exchange = IKE_SA_INIT;
 	h.flags = IKE_FLAG_I;
 	ike_w_init_msg(&w, p->msg[0].buf, IKE_MSG_MAX, &h);
-	ike_put_sa(&w, &p->ci->conns[0].ike);
+	ike_put_sa(&w, &p->fx.ci->conns[0].ike);
 	s = ike_w_begin(&w, 99, 1);
 	ike_w_put(&w, "abcd", 4);
 	ike_w_end(&w, s);
 	p->msg[0].len = (size_t)ike_w_finish(&w);
-	r = ike_respond_init(&p->resp, &p->cr->conns[0], &p->epr,
+	r = ike_respond_init(&p->fx.resp, &p->fx.cr->conns[0], &p->fx.epr,
 			     p->msg[0].buf, p->msg[0].len, &out, &n);
 	CHECK(!r && n == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD && out.len);
 	CHECK(out.len && out.buf[out.len - 1] == 99);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "exchange_est.h"
-#include "exchange_int.h"
+#include "exchange_fixture.h"
 #include "harness.h"
 #include "secmem.h"
 
@@ -26,55 +26,19 @@ struct side {
 };
 
 struct duo {
-	struct moatd_config *ci, *cr;
+	struct xfix fx;
 	struct side a, b;	/* a: the original initiator */
 };
-
-static struct moatd_config *conf(const char *local, const char *remote,
-				 const char *extra)
-{
-	struct moatd_config *cfg;
-	char text[2048], err[512];
-
-	snprintf(text, sizeof(text), "[conn t]\nlocal = %s\nremote = %s\n%s",
-		 local, remote, extra);
-	if (moatd_config_parse(text, strlen(text), "t.conf", &cfg, err,
-			       sizeof(err))) {
-		fprintf(stderr, "    config refused: %s\n", err);
-		return NULL;
-	}
-	return cfg;
-}
-
-static void ep_set(struct ike_endpoints *ep, const char *l, const char *r)
-{
-	memset(ep, 0, sizeof(*ep));
-	parse_addr(l, &ep->local);
-	parse_addr(r, &ep->remote);
-	ep->local_port = ep->remote_port = 500;
-}
 
 /* IKE_SA_INIT and IKE_AUTH; false if they did not establish. */
 static bool establish(struct duo *d)
 {
-	static struct ike_out m1, m2, m3, m4, tmp;
-	struct ike_endpoints epi, epr;
-	struct ike_responder resp;
 	uint16_t n = 0;
+	int bad = xfix_establish(&d->fx, &d->a.sa[0], &d->b.sa[0], &n);
 
-	ep_set(&epi, "192.0.2.1", "192.0.2.2");
-	ep_set(&epr, "192.0.2.2", "192.0.2.1");
-	if (ike_responder_init(&resp, false))
-		return false;
-	d->a.sa[0] = ike_initiate(&d->ci->conns[0], &epi, &m1);
-	d->b.sa[0] = ike_respond_init(&resp, &d->cr->conns[0], &epr, m1.buf,
-				      m1.len, &m2, &n);
 	d->a.n = d->a.sa[0] ? 1 : 0;
 	d->b.n = d->b.sa[0] ? 1 : 0;
-	if (!d->a.n || !d->b.n ||
-	    ike_recv(d->a.sa[0], m2.buf, m2.len, &m3) != IKE_RX_OK ||
-	    ike_recv(d->b.sa[0], m3.buf, m3.len, &m4) != IKE_RX_OK ||
-	    ike_recv(d->a.sa[0], m4.buf, m4.len, &tmp) != IKE_RX_OK)
+	if (bad)
 		return false;
 	return d->a.sa[0]->state == IKESA_ESTABLISHED &&
 	       d->b.sa[0]->state == IKESA_ESTABLISHED &&
@@ -85,9 +49,7 @@ static struct duo *duo_new(const char *extra)
 {
 	struct duo *d = calloc(1, sizeof(*d));
 
-	d->ci = conf("192.0.2.1", "192.0.2.2", extra);
-	d->cr = conf("192.0.2.2", "192.0.2.1", extra);
-	if (d->ci && d->cr && establish(d))
+	if (!xfix_init(&d->fx, extra, extra) && establish(d))
 		return d;
 	CHECK(!"established");
 	return d;
@@ -105,8 +67,7 @@ static void duo_free(struct duo *d)
 {
 	side_free(&d->a);
 	side_free(&d->b);
-	moatd_config_free(d->ci);
-	moatd_config_free(d->cr);
+	xfix_free(&d->fx);
 	free(d);
 }
 
@@ -766,24 +727,18 @@ TEST(collision_ike_rekey_vs_child_and_close)
 
 /* What must not move when a message is dropped. */
 struct snap {
-	int state;
-	uint32_t next_req_id, next_exp_id;
-	uint64_t iv_next;
-	uint16_t error, child_error;
+	struct xfix_snap ike;
 	size_t children, n_ops, last_in_len, last_req_len;
 	int pend;
 	const void *successor;
 };
 
-static void snap_take(struct ikesa *sa, struct snap *s)
+static void snap_take(struct ikesa *sa, void *p)
 {
+	struct snap *s = p;
+
 	memset(s, 0, sizeof(*s));
-	s->state = sa->state;
-	s->next_req_id = sa->next_req_id;
-	s->next_exp_id = sa->next_exp_id;
-	s->iv_next = sa->iv_next;
-	s->error = sa->error;
-	s->child_error = sa->child_error;
+	xfix_snap_take(sa, &s->ike);
 	s->children = ike_child_count(sa);
 	s->n_ops = sa->est ? sa->est->n_ops : 0;
 	s->pend = sa->est ? (int)sa->est->pend.kind : 0;
@@ -795,24 +750,7 @@ static void snap_take(struct ikesa *sa, struct snap *s)
 /* Every bit flip and truncation of @m is dropped by @sa, unchanged. */
 static int tamper_all(struct ikesa *sa, const struct ike_out *m)
 {
-	static uint8_t buf[IKE_MSG_MAX];
-	static struct ike_out out;
-	struct snap before, after;
-	int bad = 0;
-	size_t i;
-
-	snap_take(sa, &before);
-	for (i = 0; i < 8 * m->len; i++) {
-		memcpy(buf, m->buf, m->len);
-		buf[i / 8] ^= (uint8_t)(1u << (i % 8));
-		if (ike_recv(sa, buf, m->len, &out) != IKE_RX_DROP || out.len)
-			bad++;
-	}
-	for (i = 0; i < m->len; i++)
-		if (ike_recv(sa, m->buf, i, &out) != IKE_RX_DROP || out.len)
-			bad++;
-	snap_take(sa, &after);
-	return bad + !!memcmp(&before, &after, sizeof(before));
+	return xfix_tamper(sa, m, snap_take, sizeof(struct snap));
 }
 
 /* Tampers the request and the response of one exchange, then runs it. */

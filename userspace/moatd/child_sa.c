@@ -17,22 +17,11 @@ const char *child_sa_aead_name(int encr)
 	return NULL;
 }
 
-static const struct ike_transform *find_tr(const struct ike_proposal *p,
-					   uint8_t type)
-{
-	unsigned int i;
-
-	for (i = 0; i < p->n_tr && i < IKE_MAX_TRANSFORMS; i++)
-		if (p->tr[i].type == type)
-			return &p->tr[i];
-	return NULL;
-}
-
 /* Algorithm, key size and ESN from the chosen proposal; 0 or -1. */
 static int child_algs(struct child_sa *c, const struct ike_proposal *esp)
 {
-	const struct ike_transform *encr = find_tr(esp, IKE_TR_ENCR);
-	const struct ike_transform *esn = find_tr(esp, IKE_TR_ESN);
+	const struct ike_transform *encr = proposal_find_tr(esp, IKE_TR_ENCR);
+	const struct ike_transform *esn = proposal_find_tr(esp, IKE_TR_ESN);
 
 	if (!encr)
 		return -1;

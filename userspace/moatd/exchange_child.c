@@ -84,11 +84,7 @@ static int cc_take(struct cc_in *in, const struct ike_payload *pl)
 	case IKE_PL_TSR:
 		return ike_dec_ts(pl->body, pl->len, &in->tsr) ? -1 : 0;
 	case IKE_PL_NONCE:
-		if (in->nonce || ike_dec_nonce(pl->body, pl->len))
-			return -1;
-		in->nonce = pl->body;
-		in->nonce_len = pl->len;
-		return 0;
+		return xchg_take_nonce(pl, &in->nonce, &in->nonce_len);
 	case IKE_PL_NOTIFY:
 		return cc_note(in, pl);
 	}
@@ -126,7 +122,7 @@ static void cc_offer(const struct ike_sa *esp, uint32_t spi,
 /* The D-H group of @p, 0 for none. */
 static uint16_t cc_group(const struct ike_proposal *p)
 {
-	const struct ike_transform *d = xchg_find_tr(p, IKE_TR_DH);
+	const struct ike_transform *d = proposal_find_tr(p, IKE_TR_DH);
 
 	return d ? d->id : 0;
 }

@@ -458,14 +458,8 @@ static int with_info(struct ikesa *sa, const uint8_t *msg, size_t len,
 static int est_request(struct ikesa *sa, const uint8_t *msg, size_t len,
 		       const struct ike_hdr *h, struct ike_out *out)
 {
-	if (h->msg_id + 1 == sa->next_exp_id && sa->last_in.p) {
-		/* §2.1: the same request gets the same answer, unprocessed. */
-		if (len != sa->last_in.len || memcmp(msg, sa->last_in.p, len))
-			return IKE_RX_DROP;
-		memcpy(out->buf, sa->last_resp.p, sa->last_resp.len);
-		out->len = sa->last_resp.len;
-		return IKE_RX_RESENT;
-	}
+	if (h->msg_id + 1 == sa->next_exp_id && sa->last_in.p)
+		return xchg_resend(sa, msg, len, out);
 	if (h->msg_id != sa->next_exp_id)
 		return IKE_RX_DROP;
 	if (h->exchange == IKE_INFORMATIONAL)

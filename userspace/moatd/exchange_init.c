@@ -85,11 +85,7 @@ static int init_take(struct init_in *in, const struct ike_payload *pl,
 		in->has_ke = true;
 		return ike_dec_ke(pl->body, pl->len, &in->ke) ? -1 : 0;
 	case IKE_PL_NONCE:
-		if (in->nonce || ike_dec_nonce(pl->body, pl->len))
-			return -1;
-		in->nonce = pl->body;
-		in->nonce_len = pl->len;
-		return 0;
+		return xchg_take_nonce(pl, &in->nonce, &in->nonce_len);
 	case IKE_PL_NOTIFY:
 		if (ike_dec_notify(pl->body, pl->len, &n))
 			return -1;
@@ -200,7 +196,7 @@ static int init_build_request(struct ikesa *sa, struct ike_out *out)
 static uint16_t first_group(const struct moatd_conn *c)
 {
 	const struct ike_transform *t = c->ike.n ?
-		xchg_find_tr(&c->ike.prop[0], IKE_TR_DH) : NULL;
+		proposal_find_tr(&c->ike.prop[0], IKE_TR_DH) : NULL;
 
 	return t ? t->id : 0;
 }
@@ -252,9 +248,9 @@ static int init_derive(struct ikesa *sa, const struct ike_ke *peer)
 /* The IKE SA transforms of @p into sa. */
 static int init_use_prop(struct ikesa *sa, const struct ike_proposal *p)
 {
-	const struct ike_transform *e = xchg_find_tr(p, IKE_TR_ENCR);
-	const struct ike_transform *f = xchg_find_tr(p, IKE_TR_PRF);
-	const struct ike_transform *d = xchg_find_tr(p, IKE_TR_DH);
+	const struct ike_transform *e = proposal_find_tr(p, IKE_TR_ENCR);
+	const struct ike_transform *f = proposal_find_tr(p, IKE_TR_PRF);
+	const struct ike_transform *d = proposal_find_tr(p, IKE_TR_DH);
 
 	if (!e || !f || !d)
 		return -1;
@@ -309,7 +305,7 @@ static uint16_t init_select(const struct moatd_conn *c,
 		return 0;
 	if (proposal_select(&c->ike, &in->props, chosen) < 0)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
-	d = xchg_find_tr(chosen, IKE_TR_DH);
+	d = proposal_find_tr(chosen, IKE_TR_DH);
 	*want = d ? d->id : 0;
 	return IKE_N_INVALID_KE_PAYLOAD;	/* §1.2 */
 }
@@ -560,8 +556,8 @@ static int init_check_answer(struct ikesa *sa, const struct init_in *in,
 	    p->spi_size || in->ke.group != sa->dh_group ||
 	    in->nonce_len > sizeof(sa->nr) ||
 	    proposal_select(&sa->conn->ike, &in->props, chosen) < 0 ||
-	    !xchg_find_tr(chosen, IKE_TR_DH) ||
-	    xchg_find_tr(chosen, IKE_TR_DH)->id != sa->dh_group)
+	    !proposal_find_tr(chosen, IKE_TR_DH) ||
+	    proposal_find_tr(chosen, IKE_TR_DH)->id != sa->dh_group)
 		return -1;
 	for (i = 0; i < p->n_tr; i++)	/* one transform of each type */
 		for (j = i + 1; j < p->n_tr; j++)

@@ -35,9 +35,12 @@ int xchg_remember(struct ikesa *sa, const uint8_t *msg, size_t len,
 		  const struct ike_out *out);
 /* The first error Notify (type below 16384) in @c, 0 if none. */
 uint16_t xchg_error_notify(const struct ike_chain *c);
-/* The transform of @type in @p, or NULL. */
-const struct ike_transform *xchg_find_tr(const struct ike_proposal *p,
-					 uint8_t type);
+/* A Nonce payload @pl into *nonce and *len, if it is the first; 0 or -1. */
+int xchg_take_nonce(const struct ike_payload *pl, const uint8_t **nonce,
+		    size_t *len);
+/* §2.1: the answer again if @msg is the last request, byte for byte. */
+int xchg_resend(const struct ikesa *sa, const uint8_t *msg, size_t len,
+		struct ike_out *out);
 /* ID payload body (ID Type, RESERVED, data) of @id into @buf. */
 size_t xchg_id_body(const struct moatd_id *id, uint8_t *buf, size_t cap);
 /* Whether a received ID is @want. */

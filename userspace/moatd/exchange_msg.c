@@ -124,15 +124,14 @@ uint16_t xchg_error_notify(const struct ike_chain *c)
 	return 0;
 }
 
-const struct ike_transform *xchg_find_tr(const struct ike_proposal *p,
-					 uint8_t type)
+int xchg_take_nonce(const struct ike_payload *pl, const uint8_t **nonce,
+		    size_t *len)
 {
-	unsigned int i;
-
-	for (i = 0; i < p->n_tr && i < IKE_MAX_TRANSFORMS; i++)
-		if (p->tr[i].type == type)
-			return &p->tr[i];
-	return NULL;
+	if (*nonce || ike_dec_nonce(pl->body, pl->len))
+		return -1;
+	*nonce = pl->body;
+	*len = pl->len;
+	return 0;
 }
 
 size_t xchg_id_body(const struct moatd_id *id, uint8_t *buf, size_t cap)
@@ -221,19 +220,24 @@ static int on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 	return IKE_RX_DROP;
 }
 
+int xchg_resend(const struct ikesa *sa, const uint8_t *msg, size_t len,
+		struct ike_out *out)
+{
+	/* The same request gets the same answer, unprocessed. */
+	if (len != sa->last_in.len || memcmp(msg, sa->last_in.p, len))
+		return IKE_RX_DROP;
+	memcpy(out->buf, sa->last_resp.p, sa->last_resp.len);
+	out->len = sa->last_resp.len;
+	return IKE_RX_RESENT;
+}
+
 static int on_request(struct ikesa *sa, const uint8_t *msg, size_t len,
 		      const struct ike_hdr *h, struct ike_out *out)
 {
 	if (sa->role != IKESA_RESPONDER || !(h->flags & IKE_FLAG_I))
 		return IKE_RX_DROP;
-	if (h->msg_id + 1 == sa->next_exp_id) {
-		/* §2.1: the same request gets the same answer, unprocessed. */
-		if (len != sa->last_in.len || memcmp(msg, sa->last_in.p, len))
-			return IKE_RX_DROP;
-		memcpy(out->buf, sa->last_resp.p, sa->last_resp.len);
-		out->len = sa->last_resp.len;
-		return IKE_RX_RESENT;
-	}
+	if (h->msg_id + 1 == sa->next_exp_id)
+		return xchg_resend(sa, msg, len, out);
 	if (h->msg_id != sa->next_exp_id)
 		return IKE_RX_DROP;
 	if (sa->state == IKESA_INIT_DONE && h->exchange == IKE_AUTH)

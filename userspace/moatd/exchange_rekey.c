@@ -77,9 +77,9 @@ int rekey_ike_request(struct ikesa *sa, struct ike_writer *w)
 /* The new SA's transforms; 0 or -1. */
 static int rk_use_prop(struct ikesa *n, const struct ike_proposal *p)
 {
-	const struct ike_transform *e = xchg_find_tr(p, IKE_TR_ENCR);
-	const struct ike_transform *f = xchg_find_tr(p, IKE_TR_PRF);
-	const struct ike_transform *d = xchg_find_tr(p, IKE_TR_DH);
+	const struct ike_transform *e = proposal_find_tr(p, IKE_TR_ENCR);
+	const struct ike_transform *f = proposal_find_tr(p, IKE_TR_PRF);
+	const struct ike_transform *d = proposal_find_tr(p, IKE_TR_DH);
 
 	if (!e || !f || !d)
 		return -1;
@@ -184,7 +184,7 @@ static uint16_t rk_check(struct ikesa *sa, const struct cc_in *in,
 	if (proposal_select(&sa->conn->ike, &in->props, chosen) < 0 ||
 	    chosen->spi_size != IKE_SPI_LEN || spi_zero(chosen->spi))
 		return IKE_N_NO_PROPOSAL_CHOSEN;
-	d = xchg_find_tr(chosen, IKE_TR_DH);
+	d = proposal_find_tr(chosen, IKE_TR_DH);
 	if (!d || d->id != in->ke.group) {
 		*want = d ? d->id : 0;
 		return IKE_N_INVALID_KE_PAYLOAD;
@@ -258,7 +258,7 @@ static uint16_t rk_answer_ok(struct ikesa *sa, const struct cc_in *in,
 	if (proposal_select(&mine, &in->props, chosen) < 0 ||
 	    chosen->n_tr != p->n_tr)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
-	d = xchg_find_tr(chosen, IKE_TR_DH);
+	d = proposal_find_tr(chosen, IKE_TR_DH);
 	return d && d->id == sa->est->pend.group ? 0 :
 						   IKE_N_NO_PROPOSAL_CHOSEN;
 }

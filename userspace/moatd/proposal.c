@@ -62,6 +62,17 @@ static int transform_same(const struct ike_transform *a,
 	return a->type == b->type && a->id == b->id && a->key_bits == b->key_bits;
 }
 
+const struct ike_transform *proposal_find_tr(const struct ike_proposal *p,
+					     uint8_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_tr && i < IKE_MAX_TRANSFORMS; i++)
+		if (p->tr[i].type == type)
+			return &p->tr[i];
+	return NULL;
+}
+
 static int has_type(const struct ike_proposal *p, uint8_t type)
 {
 	unsigned int i;

@@ -64,6 +64,10 @@ int proposal_parse(const char *s, int protocol, struct ike_sa *out,
 int proposal_select(const struct ike_sa *ours, const struct ike_sa *offered,
 		    struct ike_proposal *chosen);
 
+/* The transform of @type in @p, or NULL. */
+const struct ike_transform *proposal_find_tr(const struct ike_proposal *p,
+					     uint8_t type);
+
 /* Writes @p as keywords ("aes128gcm16-prfsha256-x25519") into @buf. */
 const char *proposal_format(const struct ike_proposal *p, char *buf,
 			    size_t len);
