@@ -91,7 +91,7 @@ int parse_spi(const char *s, uint32_t *spi, char *err, size_t errlen)
 	return 0;
 }
 
-static int nibble(char c)
+int parse_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -121,7 +121,7 @@ int parse_hex_key(const char *s, uint8_t *out, size_t max, size_t *len,
 	for (i = 0; i < digits; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (nibble((char)c) >= 0)
+		if (parse_hex_digit((char)c) >= 0)
 			continue;
 		/* Not a key digit, so naming it gives nothing away. */
 		if (isprint(c))
@@ -143,7 +143,8 @@ int parse_hex_key(const char *s, uint8_t *out, size_t max, size_t *len,
 		return -1;
 	}
 	for (i = 0; i < digits / 2; i++)
-		out[i] = (uint8_t)(nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]));
+		out[i] = (uint8_t)(parse_hex_digit(s[2 * i]) << 4 |
+				   parse_hex_digit(s[2 * i + 1]));
 	*len = digits / 2;
 	return 0;
 }

@@ -31,6 +31,9 @@ int matches(const char *word, const char *full);
  */
 int parse_spi(const char *s, uint32_t *spi, char *err, size_t errlen);
 
+/* The value of hex digit @c (either case), or -1 if it is not one. */
+int parse_hex_digit(char c);
+
 /*
  * Key material the way ip xfrm takes it: "0x" then an even number of hex
  * digits, at most @max bytes. Fills @out and *@len; on error writes nothing

@@ -151,17 +151,6 @@ static ssize_t read_max(int fd, char *buf, size_t max)
 	return got > max ? -1 : (ssize_t)got;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static uint8_t *secret_hex(struct parser *ps, const char *s, size_t n,
 			   size_t *len)
 {
@@ -174,7 +163,7 @@ static uint8_t *secret_hex(struct parser *ps, const char *s, size_t n,
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		if (hexval(s[i]) < 0) {
+		if (parse_hex_digit(s[i]) < 0) {
 			why(ps, "0x is followed by a character that is not a hex digit");
 			return NULL;
 		}
@@ -184,7 +173,8 @@ static uint8_t *secret_hex(struct parser *ps, const char *s, size_t n,
 		return NULL;
 	}
 	for (i = 0; i < n / 2; i++)
-		out[i] = (uint8_t)(hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]));
+		out[i] = (uint8_t)(parse_hex_digit(s[2 * i]) << 4 |
+				   parse_hex_digit(s[2 * i + 1]));
 	*len = n / 2;
 	return out;
 }
