@@ -7,6 +7,7 @@
 #ifndef MOAT_TEST_HARNESS_H
 #define MOAT_TEST_HARNESS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct test_case {
@@ -26,6 +27,9 @@ extern int test_failures;
 		test_register(&tc_##name);				\
 	}								\
 	static void test_##name(void)
+
+/* Decodes hex digits (no separators) into @out; the octets written. */
+size_t test_unhex(const char *s, unsigned char *out, size_t max);
 
 #define CHECK(cond)							\
 	do {								\

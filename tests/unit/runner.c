@@ -35,3 +35,15 @@ int main(int argc, char **argv)
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed || !passed;
 }
+
+size_t test_unhex(const char *s, unsigned char *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int v;
+
+	while (s[0] && s[1] && n < max && sscanf(s, "%2x", &v) == 1) {
+		out[n++] = (unsigned char)v;
+		s += 2;
+	}
+	return n;
+}

@@ -27,23 +27,10 @@ static const char rfc3526_p[] =
 	"DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
 	"15728E5A8AACAA68FFFFFFFFFFFFFFFF";
 
-/* Decodes hex (no separators) into out; the number of octets. */
-static size_t dh_unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (s[0] && s[1] && n < cap && sscanf(s, "%2x", &v) == 1) {
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
 static int bytes_are(const uint8_t *got, const char *hex)
 {
 	uint8_t want[DH_PUBLIC_MAX];
-	size_t n = dh_unhex(hex, want, sizeof(want));
+	size_t n = test_unhex(hex, want, sizeof(want));
 
 	if (n == strlen(hex) / 2 && !memcmp(got, want, n))
 		return 1;
@@ -55,7 +42,7 @@ static struct dh_key *key_from_hex(int group, const char *hex)
 {
 	uint8_t priv[DH_PUBLIC_MAX];
 
-	return dh_from_private(group, priv, dh_unhex(hex, priv, sizeof(priv)));
+	return dh_from_private(group, priv, test_unhex(hex, priv, sizeof(priv)));
 }
 
 /* A known exchange: both public values and the secret, both ways. */
@@ -181,7 +168,7 @@ TEST(dh_x25519_small_order_refused)
 
 	CHECK(k);
 	for (i = 0; k && i < sizeof(low) / sizeof(low[0]); i++) {
-		dh_unhex(low[i], u, sizeof(u));
+		test_unhex(low[i], u, sizeof(u));
 		memset(s, 0xaa, sizeof(s));
 		if (dh_shared(k, u, 32, s, 32) != -EINVAL) {
 			fprintf(stderr, "    accepted u = %s\n", low[i]);
@@ -207,7 +194,7 @@ TEST(dh_ecp256_invalid_points_refused)
 	CHECK(k);
 	if (!k)
 		return;
-	dh_unhex(gr, pt, sizeof(pt));
+	test_unhex(gr, pt, sizeof(pt));
 	CHECK(dh_shared(k, pt, 64, s, 32) == 0);
 	pt[63] ^= 1;				/* off the curve */
 	CHECK(dh_shared(k, pt, 64, s, 32) == -EINVAL);
@@ -218,11 +205,11 @@ TEST(dh_ecp256_invalid_points_refused)
 	CHECK(dh_shared(k, pt, 63, s, 32) == -EINVAL);	/* short */
 	CHECK(dh_shared(k, pt, 65, s, 32) == -EINVAL);	/* long */
 	pt[0] = 0x04;				/* SEC1 form is not IKEv2's */
-	dh_unhex(gr, pt + 1, 64);
+	test_unhex(gr, pt + 1, 64);
 	CHECK(dh_shared(k, pt, 65, s, 32) == -EINVAL);
 	memset(pt, 0, sizeof(pt));		/* "infinity" */
 	CHECK(dh_shared(k, pt, 64, s, 32) == -EINVAL);
-	dh_unhex(p256, pt, 32);			/* x = p, unreduced */
+	test_unhex(p256, pt, 32);			/* x = p, unreduced */
 	CHECK(dh_shared(k, pt, 64, s, 32) == -EINVAL);
 	/* A private scalar of 0 or >= n is refused. */
 	memset(pt, 0, 32);
@@ -265,7 +252,7 @@ TEST(dh_modp2048_against_rfc3526_prime)
 	CHECK(k && BN_hex2bn(&e, x_hex) == 64);
 	if (!k || !e)
 		goto out;
-	dh_unhex(x_hex, x, sizeof(x));
+	test_unhex(x_hex, x, sizeof(x));
 	modp_expect(2, e, want);
 	CHECK(dh_public(k, pub, 256) == 0 && !memcmp(pub, want, 256));
 	four[255] = 4;

@@ -37,22 +37,10 @@
 #include "keys.h"
 #include "secmem.h"
 
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (s[0] && s[1] && n < max && sscanf(s, "%2x", &v) == 1) {
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
 static int eq_hex(const uint8_t *p, size_t len, const char *hex)
 {
 	uint8_t want[512];
-	size_t n = unhex(hex, want, sizeof(want));
+	size_t n = test_unhex(hex, want, sizeof(want));
 
 	if (n != len || !p || memcmp(p, want, len)) {
 		fprintf(stderr, "    want %s (%zu octets, got %zu)\n", hex, n,
@@ -132,9 +120,9 @@ TEST(keys_prf_rfc4231)
 	for (i = 0; i < sizeof(rfc4231) / sizeof(rfc4231[0]); i++) {
 		memset(key, 0xaa, sizeof(key));
 		klen = rfc4231[i].key ?
-			unhex(rfc4231[i].key, key, sizeof(key)) : 131;
+			test_unhex(rfc4231[i].key, key, sizeof(key)) : 131;
 		c.p = data;
-		c.len = unhex(rfc4231[i].data, data, sizeof(data));
+		c.len = test_unhex(rfc4231[i].data, data, sizeof(data));
 		for (j = 0; j < 3; j++) {
 			want = strlen(rfc4231[i].mac[j]) / 2;
 			CHECK(!ike_prf(prfs[j], key, klen, &c, 1, out));

@@ -16,18 +16,6 @@
 
 #define MSG_MAX 2048
 
-static size_t sk_unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	unsigned int v;
-
-	while (s[0] && s[1] && n < cap && sscanf(s, "%2x", &v) == 1) {
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
 struct kat {
 	int encr;
 	unsigned int bits;
@@ -75,9 +63,9 @@ static const struct kat kats[] = {
 static struct sk_key *kat_key(const struct kat *t, uint8_t nonce[12])
 {
 	uint8_t km[SK_KEY_MAX + SK_SALT_LEN];
-	size_t kl = sk_unhex(t->key, km, SK_KEY_MAX);
+	size_t kl = test_unhex(t->key, km, SK_KEY_MAX);
 
-	sk_unhex(t->nonce, nonce, 12);
+	test_unhex(t->nonce, nonce, 12);
 	memcpy(km + kl, nonce, SK_SALT_LEN);
 	return sk_key_new(t->encr, t->bits, km, kl + SK_SALT_LEN);
 }
@@ -87,12 +75,12 @@ static void check_kat(const struct kat *t)
 	uint8_t nonce[12], aad[32], pt[128], ct[128], want[128], tag[16];
 	uint8_t wtag[16], back[128];
 	struct sk_key *k = kat_key(t, nonce);
-	size_t al = sk_unhex(t->aad, aad, sizeof(aad));
-	size_t pl = sk_unhex(t->pt, pt, sizeof(pt));
+	size_t al = test_unhex(t->aad, aad, sizeof(aad));
+	size_t pl = test_unhex(t->pt, pt, sizeof(pt));
 	struct sk_aead_op op = { nonce + 4, aad, al, pt, ct, pl, tag };
 
-	CHECK(k && sk_unhex(t->ct, want, sizeof(want)) == pl);
-	sk_unhex(t->tag, wtag, sizeof(wtag));
+	CHECK(k && test_unhex(t->ct, want, sizeof(want)) == pl);
+	test_unhex(t->tag, wtag, sizeof(wtag));
 	CHECK(k && sk_seal(k, &op) == 0);
 	CHECK(!memcmp(ct, want, pl) && !memcmp(tag, wtag, 16));
 	op.in = ct;
