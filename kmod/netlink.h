@@ -31,7 +31,7 @@ struct moat_peer *moat_peer_from_attrs(struct moat_dev *moat,
 				       struct netlink_ext_ack *extack);
 struct moat_dev *moat_dev_lock_peer(struct net *net, struct nlattr **attrs,
 				    struct netlink_ext_ack *extack,
-				    struct moat_peer **only);
+				    struct moat_peer **only, bool change);
 void moat_dev_unlock(struct moat_dev *moat);
 int moat_peer_new_doit(struct sk_buff *skb, struct genl_info *info);
 int moat_peer_del_doit(struct sk_buff *skb, struct genl_info *info);

@@ -188,20 +188,31 @@ struct moat_peer *moat_peer_from_attrs(struct moat_dev *moat,
  * @attrs: the request's top-level attributes
  * @extack: where to say what is wrong
  * @only: set to the peer the MOAT_A_PEER nest names, or NULL if none
+ * @change: whether the request changes the device, which a device being
+ *	deleted refuses
  *
  * For dumps and flushes that may be limited to one peer. On success the
  * caller ends with moat_dev_unlock().
  */
 struct moat_dev *moat_dev_lock_peer(struct net *net, struct nlattr **attrs,
 				    struct netlink_ext_ack *extack,
-				    struct moat_peer **only)
+				    struct moat_peer **only, bool change)
 {
 	struct moat_dev *moat;
+	int ret;
 
 	moat = moat_dev_from_attrs(net, attrs, extack);
 	if (IS_ERR(moat))
 		return moat;
-	mutex_lock(&moat->lock);
+	if (change) {
+		ret = moat_dev_lock_live(moat, extack);
+		if (ret) {
+			dev_put(moat->dev);
+			return ERR_PTR(ret);
+		}
+	} else {
+		mutex_lock(&moat->lock);
+	}
 	*only = moat_peer_from_attrs(moat, attrs[MOAT_A_PEER], false, extack);
 	if (IS_ERR(*only)) {
 		moat_dev_unlock(moat);
@@ -455,7 +466,7 @@ int moat_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	moat = moat_dev_lock_peer(sock_net(skb->sk), info->attrs, cb->extack,
-				  &only);
+				  &only, false);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
 	list_for_each_entry(peer, &moat->peers, node) {

@@ -219,14 +219,9 @@ int moat_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	struct moat_dev *moat;
 
 	moat = moat_dev_lock_peer(genl_info_net(info), info->attrs,
-				  info->extack, &only);
+				  info->extack, &only, true);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
-	if (moat->dead) {
-		moat_dev_unlock(moat);
-		NL_SET_ERR_MSG(info->extack, "the device is being deleted");
-		return -ENODEV;
-	}
 	list_for_each_entry(peer, &moat->peers, node) {
 		if (only && peer != only)
 			continue;
@@ -325,7 +320,7 @@ int moat_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	moat = moat_dev_lock_peer(sock_net(skb->sk), info->attrs, cb->extack,
-				  &only);
+				  &only, false);
 	if (IS_ERR(moat))
 		return PTR_ERR(moat);
 	list_for_each_entry(peer, &moat->peers, node) {
