@@ -35,6 +35,7 @@ enum moat_cmd {
 	MOAT_CMD_SA_GET,	/* dumpit; [MOAT_A_PEER] filters */
 	MOAT_CMD_SA_FLUSH,	/* [MOAT_A_PEER] limits it to one peer */
 	MOAT_CMD_SA_EXPIRE,	/* event on MOAT_MCGRP_EVENTS: IFINDEX, PEER, SA */
+	MOAT_CMD_SOCK_SET,	/* MOAT_A_SOCK_FD; names no device (see below) */
 	__MOAT_CMD_MAX
 };
 
@@ -47,6 +48,7 @@ enum moat_attr {
 	MOAT_A_LINK,		/* nest: enum moat_link_attr */
 	MOAT_A_PEER,		/* nest: enum moat_peer_attr */
 	MOAT_A_SA,		/* nest: enum moat_sa_attr */
+	MOAT_A_SOCK_FD,		/* u32: a file descriptor of the caller's */
 	__MOAT_A_MAX
 };
 
@@ -97,6 +99,18 @@ enum moat_encap {
 };
 
 #define MOAT_ENCAP_PORT		4500
+
+/*
+ * MOAT_CMD_SOCK_SET hands the module a UDP socket (MOAT_A_SOCK_FD) bound
+ * to a port, IPv6 ones IPV6_V6ONLY: it becomes the caller's namespace's
+ * ESP-in-UDP socket for its family. ESP arriving on it goes to the data
+ * path and NAT keepalives are eaten; IKE (after the non-ESP marker) stays
+ * on the socket, marker included, for the daemon to read. Peers with
+ * encap udp on that family and port send from it. The module keeps no
+ * reference: closing the socket takes it back. IPv4 sockets are switched
+ * to IP_PMTUDISC_OMIT, as the module keeps the path MTU itself. While a
+ * socket is handed in, the module cannot be unloaded.
+ */
 
 enum moat_peer_attr {
 	MOAT_PEER_A_UNSPEC,
@@ -251,6 +265,8 @@ enum moat_stat {
 	MOAT_STAT_TX_INNER_FRAGS,	/* IPv4 without DF, cut before ESP */
 	/* IKE (non-ESP marker) on a 4500 socket no daemon reads: dropped */
 	MOAT_STAT_RX_IKE_DROPPED,
+	/* NAT keepalives (RFC 3948 2.3) eaten by a 4500 socket */
+	MOAT_STAT_RX_NAT_KEEPALIVE,
 	__MOAT_STAT_MAX
 };
 
