@@ -35,6 +35,7 @@ enum conn_key {
 	K_REMOTE_TS, K_IKE, K_ESP, K_START, K_IKE_REKEY_TIME, K_IKE_LIFE_TIME,
 	K_REKEY_TIME, K_LIFE_TIME, K_DPD_DELAY, K_RETRANSMIT_TIMEOUT,
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
+	K_KEEPALIVE,
 	K_CONN_KEYS,
 	/* [moatd] */
 	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
@@ -554,6 +555,7 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_ENCAP] = { "encap", p_encap, 0 },
 	[K_FRAGMENTATION] = { "fragmentation", p_bool,
 			      offsetof(struct moatd_conn, fragmentation) },
+	[K_KEEPALIVE] = { "keepalive", p_seconds, CONN_U32(keepalive) },
 };
 
 /* ---- [moatd] keys ---- */
@@ -781,6 +783,7 @@ static void conn_init(struct moatd_conn *c, const char *name, size_t n,
 	c->retransmit_tries = MOATD_DEFAULT_RETRANSMIT_TRIES;
 	c->replay_window = MOAT_REPLAY_WINDOW_DEFAULT;
 	c->encap = MOATD_ENCAP_AUTO;
+	c->keepalive = MOATD_DEFAULT_KEEPALIVE;
 	c->fragmentation = true;
 }
 

@@ -39,6 +39,7 @@
 #define MOATD_DEFAULT_IKE_REKEY_TIME (4 * 3600)
 #define MOATD_DEFAULT_REKEY_TIME 3600
 #define MOATD_DEFAULT_DPD_DELAY 30
+#define MOATD_DEFAULT_KEEPALIVE 20	/* RFC 3948 2.3 */
 #define MOATD_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
 #define MOATD_DEFAULT_RETRANSMIT_TRIES 5
 #define MOATD_DEFAULT_PUZZLE_BUDGET_MS 1000
@@ -96,6 +97,7 @@ struct moatd_conn {
 	uint32_t retransmit_timeout_ms, retransmit_tries;
 	uint32_t replay_window;			/* packets; 0 = off */
 	enum moatd_encap encap;
+	uint32_t keepalive;			/* NAT keepalive, s; 0 = off */
 	bool fragmentation;
 	bool start;
 };

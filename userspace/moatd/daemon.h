@@ -30,6 +30,7 @@ struct dsa {
 	uint64_t started_ms, est_ms;	/* CLOCK_MONOTONIC */
 	uint64_t last_rx_ms;		/* the peer's last authentic message */
 	uint64_t deadline_ms;		/* retransmit / expiry; 0: none */
+	uint64_t keepalive_ms;		/* next NAT keepalive; 0: none */
 	unsigned int tries;
 	bool installed;			/* peer and SAs are in the kernel */
 	/* What was installed (the SA may move its Child SA elsewhere). */
@@ -76,7 +77,10 @@ void sock_read(int fd);
 /* Sends @len octets from ep->local to ep->remote (marker on 4500). */
 int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
 	      size_t len);
-bool sock_have_natt(void);
+/* A NAT keepalive (RFC 3948 2.3): one octet 0xff, from port 4500 only. */
+int sock_send_keepalive(const struct ike_endpoints *ep);
+/* Port 4500 is ours (and the module's) for @family. */
+bool sock_have_natt(int family);
 
 /* main.c: the daemon's reactions */
 void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
@@ -90,6 +94,8 @@ void daemon_retransmit(struct dsa *s);
 int kernel_open(void);
 void kernel_close(void);
 int kernel_ensure_dev(const char *dev);
+/* Hands a bound UDP 4500 socket to the module for ESP in UDP. */
+int kernel_hand_socket(int fd);
 int kernel_install(struct dsa *s);
 void kernel_remove(struct dsa *s);
 /* Deletes what a killed moatd left (the state file). */

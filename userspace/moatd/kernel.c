@@ -126,6 +126,22 @@ static int send_req(struct nl_msg *msg, const char *what, bool keyed)
 	return ret;
 }
 
+int kernel_hand_socket(int fd)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_SOCK_SET, 0);
+
+	if (!msg || req_put_sock_fd(msg, fd)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	return send_req(msg, "handing UDP 4500 to the module", false);
+}
+
+/*
+ * An IKE SA that floated to 4500 (a NAT, or encap = yes) has its Child
+ * SAs in UDP, from our 4500 to the port the peer's IKE comes from: past
+ * a NAT, the mapped one.
+ */
 static int peer_add(const struct ikesa *sa)
 {
 	static struct moat_prefix ts[MOAT_TS_MAX];
@@ -134,6 +150,12 @@ static int peer_add(const struct ikesa *sa)
 		.encap = MOAT_ENCAP_NONE, .ts = ts,
 	};
 	struct nl_msg *msg;
+
+	if (sa->ep.local_port == IKE_NATT_PORT) {
+		r.encap = MOAT_ENCAP_UDP;
+		r.sport = sa->ep.local_port;
+		r.dport = sa->ep.remote_port;
+	}
 
 	if (ts_prefixes(&sa->child.ts_remote, ts, MOAT_TS_MAX, &r.n_ts))
 		return -1;
@@ -238,9 +260,6 @@ int kernel_install(struct dsa *s)
 {
 	struct ikesa *sa = s->sa;
 
-	if (sa->nat_local || sa->nat_remote)
-		dlog(LOG_WARNING, "%s: NAT detected, but ESP in UDP from moatd is not supported yet: raw ESP",
-		     sa->conn->name);
 	peer_del(sa->conn->dev, &sa->ep.remote);	/* a stale one */
 	if (peer_add(sa))
 		return -1;

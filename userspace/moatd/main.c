@@ -275,15 +275,39 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
 }
 
-/* After our IKE_SA_INIT: with a NAT on the way, move to port 4500. */
+/*
+ * After our IKE_SA_INIT: with a NAT on the way, or encap = yes, move to
+ * port 4500; the Child SAs then go in UDP too (kernel.c).
+ */
 static void maybe_float(struct ikesa *sa)
 {
-	if (sa->ep.local_port == IKE_NATT_PORT || !sock_have_natt() ||
-	    !(sa->nat_local || sa->nat_remote) ||
-	    sa->conn->encap == MOATD_ENCAP_NO)
+	bool nat = sa->nat_local || sa->nat_remote;
+
+	if (sa->ep.local_port == IKE_NATT_PORT ||
+	    !sock_have_natt(sa->ep.local.family) ||
+	    sa->conn->encap == MOATD_ENCAP_NO ||
+	    (!nat && sa->conn->encap != MOATD_ENCAP_YES))
 		return;
 	sa->ep.local_port = IKE_NATT_PORT;
 	sa->ep.remote_port = IKE_NATT_PORT;
+}
+
+/*
+ * The responder answers where the initiator's last authentic message on
+ * 4500 came from: it floated, or its NAT mapping changed. The kernel peer
+ * keeps the endpoint it was installed with (moving it is not done yet).
+ */
+static void follow_peer(struct dsa *s, const struct ike_endpoints *ep)
+{
+	struct ike_endpoints *cur = &s->sa->ep;
+	char a[INET6_ADDRSTRLEN];
+
+	if (s->installed && (!addr_equal(&cur->remote, &ep->remote) ||
+			     cur->remote_port != ep->remote_port))
+		dlog(LOG_NOTICE, "%s: the peer moved to %s port %u; its ESP still goes to the old endpoint",
+		     s->sa->conn->name, format_addr(&ep->remote, a, sizeof(a)),
+		     ep->remote_port);
+	*cur = *ep;
 }
 
 void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
@@ -309,7 +333,7 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	if (s->sa->role == IKESA_INITIATOR)
 		maybe_float(s->sa);
 	else if (ep->local_port == IKE_NATT_PORT)
-		s->sa->ep = *ep;	/* the initiator floated */
+		follow_peer(s, ep);
 	s->last_rx_ms = now_ms();
 	send_out(s, &out);
 	if (ret == IKE_RX_OK)
