@@ -11,7 +11,7 @@
 # Then the other order: the module's own 4500 socket exists before b's
 # moatd starts: moatd says so, speaks IKE on 500 only, and without a NAT
 # the tunnel still works in raw ESP.
-# timeout: 240
+# timeout: 300
 set -euo pipefail
 . "$MOAT_VM_LIB"
 # shellcheck source=../moatd-lib.sh
