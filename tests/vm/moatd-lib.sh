@@ -4,7 +4,8 @@
 #
 # moatd_conf NS [LINE...]: NS.conf (mode 0600) with conn t between the
 #   outer addresses 192.0.2.1 <-> 192.0.2.2, inner 10.1.0.0/16 (a) and
-#   10.2.0.0/16 (b), a psk, short retransmissions, and the extra LINEs.
+#   10.2.0.0/16 (b), a psk, short retransmissions (unless a LINE sets
+#   them), and the extra LINEs.
 # moatd_start NS: moatd -f in NS, its log in NS.log; waits for its socket.
 # moatd_stop NS [SIG]: signals moatd in NS (TERM) and waits for it.
 # moatd_inner: addresses and routes of the inner prefixes on moat0 (after
@@ -29,7 +30,10 @@ moatd_conf() {
 		printf 'local = %s\nremote = %s\n' $l $r
 		printf 'local-ts = %s\nremote-ts = %s\n' $lts $rts
 		printf 'auth = psk\npsk = "moatd scenario shared secret"\n'
-		printf 'retransmit-timeout = 500ms\nretransmit-tries = 3\n'
+		[[ " $* " == *" retransmit-timeout "* ]] ||
+			printf 'retransmit-timeout = 500ms\n'
+		[[ " $* " == *" retransmit-tries "* ]] ||
+			printf 'retransmit-tries = 3\n'
 		printf '%s\n' "$@"
 	} >"$ns.conf"
 	chmod 600 "$ns.conf"

@@ -479,8 +479,13 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	}
 	out.len = 0;
 	ret = ike_recv(s->sa, msg, len, &out);
-	if (ret == IKE_RX_DROP)
+	if (ret == IKE_RX_DROP) {
+		dlog(LOG_DEBUG, "%s: dropped exchange %u flags 0x%02x id %u",
+		     s->sa->conn->name, msg[HDR_EXCH], msg[HDR_FLAGS],
+		     (unsigned int)msg[20] << 24 | msg[21] << 16 |
+		     msg[22] << 8 | msg[23]);
 		return;
+	}
 	if (s->sa->role == IKESA_INITIATOR)
 		maybe_float(s->sa);
 	else if (ep->local_port == IKE_NATT_PORT)

@@ -11,7 +11,7 @@
 # pair between rekeys. `moat ike rekey` rekeys on request (53: both ends
 # agree on the SPIs; collisions). kill -9 leaves SAs that the next moatd
 # removes, however many rekeys made them; SIGTERM removes everything.
-# timeout: 240
+# timeout: 420
 set -euo pipefail
 . "$MOAT_VM_LIB"
 # shellcheck source=../moat-tunnel.sh
