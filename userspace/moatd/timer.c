@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * moatd's clock: every IKE SA has one deadline (the next retransmission,
- * or the end of a half-open SA), and one for NAT keepalives while behind
- * a NAT; the loop sleeps until the earliest.
- * A sorted structure is not worth it for the handful of SAs one host has.
+ * moatd's clock: every IKE SA has a deadline (the next retransmission or
+ * liveness check, or the end of a half-open SA) and rekey, delete and
+ * expiry times for itself and its Child SAs; the loop sleeps until the
+ * earliest, or until the next NAT keepalive while behind a NAT. A sorted
+ * structure is not worth it for the handful of SAs one host has.
  */
 #include <time.h>
 
@@ -17,9 +18,31 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static uint64_t earlier(uint64_t min, uint64_t t)
+static uint64_t earlier(uint64_t a, uint64_t b)
 {
-	return t && (!min || t < min) ? t : min;
+	if (!a)
+		return b;
+	return b && b < a ? b : a;
+}
+
+/* The earliest time anything of @s is due; 0 for none. */
+static uint64_t dsa_next(const struct dsa *s)
+{
+	uint64_t t = earlier(s->deadline_ms, s->ike_rekey_ms);
+	const struct kchild *k;
+	size_t i;
+
+	t = earlier(t, s->ike_expire_ms);
+	t = earlier(t, s->keepalive_ms);
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (!k->used)
+			continue;
+		t = earlier(t, k->gone_ms);
+		if (!k->gone_ms)
+			t = earlier(earlier(t, k->rekey_ms), k->delete_ms);
+	}
+	return t;
 }
 
 int timer_next_timeout(void)
@@ -27,10 +50,8 @@ int timer_next_timeout(void)
 	uint64_t now = now_ms(), min = 0;
 	struct dsa *s;
 
-	for (s = d.sas; s; s = s->next) {
-		min = earlier(min, s->deadline_ms);
-		min = earlier(min, s->keepalive_ms);
-	}
+	for (s = d.sas; s; s = s->next)
+		min = earlier(min, dsa_next(s));
 	if (!min)
 		return -1;
 	if (min <= now)
@@ -67,6 +88,8 @@ void timer_run(void)
 		next = s->next;
 		keepalive_run(s, now);
 		if (s->deadline_ms && s->deadline_ms <= now)
-			daemon_retransmit(s);
+			daemon_retransmit(s);	/* may free s */
+		else
+			daemon_timers(s, now);
 	}
 }
