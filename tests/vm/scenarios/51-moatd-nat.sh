@@ -10,8 +10,9 @@
 # module cannot be unloaded; once moatd is gone, the module opens its own.
 # Then the other order: the module's own 4500 socket exists before b's
 # moatd starts: moatd says so, speaks IKE on 500 only, and without a NAT
-# the tunnel still works in raw ESP.
-# timeout: 300
+# the tunnel still works in raw ESP. Last, encap = yes forces ESP in UDP
+# without a NAT.
+# timeout: 420
 set -euo pipefail
 . "$MOAT_VM_LIB"
 # shellcheck source=../moatd-lib.sh
@@ -167,5 +168,19 @@ nsx a moat ike up t || fail "ike up with the module's socket on b's 4500"
 raw0=$(counter esp_raw)
 ping_ok a 10.2.0.1 || fail "ping a -> b in raw ESP"
 (($(counter esp_raw) > raw0)) || fail "r saw no raw ESP"
+stop a
+stop b
+
+log "encap = yes without a NAT: IKE floats all the same, ESP in UDP"
+nsx b moat peer del dev moat1 remote 203.0.113.9
+echo "encap = yes" >>a.conf
+start b
+start a
+nsx a moat ike up t || fail "ike up with encap = yes"
+[[ $(peer_ep a) == "udp 4500 4500" ]] || fail "a: peer $(peer_ep a), not udp 4500 4500"
+[[ $(peer_ep b) == "udp 4500 4500" ]] || fail "b: peer $(peer_ep b), not udp 4500 4500"
+out0=$(counter esp_udp_out)
+ping_ok a 10.2.0.1 || fail "ping a -> b with encap = yes"
+(($(counter esp_udp_out) > out0)) || fail "r saw no ESP in UDP with encap = yes"
 stop a
 stop b
