@@ -249,6 +249,11 @@ run_gen() {
 	fi
 	RATES[$name]+="$rate "
 	grep -v '^ikeload: ' <<<"$out" | sed "s/^moat-ikeload: /bench: $name: /"
+	if [[ $line != *" failed=0 "* ]]; then
+		say "$name: what its log says about failures:"
+		grep -B12 -iE 'fail|error|timeout' "$name.log" |
+			tail -n "$LOGLINES" | sed 's/^/    /'
+	fi
 	if [[ $line == *" completed=0 "* ]]; then
 		say "$name: nothing completed; the responder's log ends:"
 		tail -n "$LOGLINES" "$name.log" | sed 's/^/    /'
