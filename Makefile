@@ -14,7 +14,8 @@ DEPS := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
 	libcap-ng-dev \
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping \
 	procps psmisc iperf3 tcpdump python3 rsync xz-utils bc flex bison \
-	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools nftables
+	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools nftables \
+	strongswan-charon strongswan-swanctl
 
 all: kmod userspace
 
@@ -60,6 +61,11 @@ demo: need-deps all
 
 bench: need-deps all tools
 	tests/bench/run.sh
+	tests/bench/handshake.sh
+
+# IKE handshakes per second, moatd against strongSwan (also in make bench).
+bench-ike: need-deps all tools
+	tests/bench/handshake.sh
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules_install
@@ -72,4 +78,4 @@ clean:
 	rm -rf tests/unit/build tests/fuzz/build tests/tools/build
 
 .PHONY: all kmod userspace tools deps need-deps check unit fuzz lint kunit vm-test \
-	demo bench install clean
+	demo bench bench-ike install clean
