@@ -20,6 +20,7 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/unaligned.h>
@@ -38,33 +39,38 @@
 void moat_guard_default_config(struct moat_guard_config *cfg)
 {
 	*cfg = (struct moat_guard_config){
-		.mode = MOAT_GUARD_AUTO,
-		.cookies_at = 200,
-		.half_open_at = 100,
-		.puzzles_at = 500,
-		.difficulty_min = 10,
-		.difficulty_max = 18,
-		.hold = 5,
-		.rl = { .rate = 20, .burst = 10, .prefix4 = 32, .prefix6 = 64,
-			.entries = 8192 },
+		.mode = MOAT_GUARD_MODE_AUTO,
+		.cookies_at = MOAT_GUARD_COOKIES_AT_DEFAULT,
+		.half_open_at = MOAT_GUARD_HALF_OPEN_AT_DEFAULT,
+		.puzzles_at = MOAT_GUARD_PUZZLES_AT_DEFAULT,
+		.difficulty_min = MOAT_GUARD_DIFFICULTY_MIN_DEFAULT,
+		.difficulty_max = MOAT_GUARD_DIFFICULTY_MAX_DEFAULT,
+		.hold = MOAT_GUARD_HOLD_DEFAULT,
+		.rl = {
+			.rate = MOAT_GUARD_RATE_DEFAULT,
+			.burst = MOAT_GUARD_BURST_DEFAULT,
+			.prefix4 = MOAT_GUARD_PREFIX4_DEFAULT,
+			.prefix6 = MOAT_GUARD_PREFIX6_DEFAULT,
+			.entries = MOAT_GUARD_ENTRIES_DEFAULT,
+		},
 	};
 }
 
 static bool guard_config_ok(const struct moat_guard_config *cfg)
 {
-	return cfg->mode <= MOAT_GUARD_FORCE_PUZZLES && cfg->cookies_at &&
+	return cfg->mode <= MOAT_GUARD_MODE_PUZZLES && cfg->cookies_at &&
 	       cfg->half_open_at && cfg->puzzles_at &&
 	       cfg->difficulty_min <= cfg->difficulty_max &&
-	       cfg->difficulty_max <= 64;
+	       cfg->difficulty_max <= MOAT_GUARD_DIFFICULTY_LIMIT;
 }
 
 static u8 guard_fixed_level(u8 mode)
 {
-	if (mode == MOAT_GUARD_FORCE_COOKIES)
-		return MOAT_GUARD_COOKIES;
-	if (mode == MOAT_GUARD_FORCE_PUZZLES)
-		return MOAT_GUARD_PUZZLES;
-	return MOAT_GUARD_NORMAL;
+	if (mode == MOAT_GUARD_MODE_COOKIES)
+		return MOAT_GUARD_LEVEL_COOKIES;
+	if (mode == MOAT_GUARD_MODE_PUZZLES)
+		return MOAT_GUARD_LEVEL_PUZZLES;
+	return MOAT_GUARD_LEVEL_NORMAL;
 }
 
 /**
@@ -80,8 +86,8 @@ static u8 guard_fixed_level(u8 mode)
 struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 				    u64 now)
 {
+	struct moat_ratelimit *rl;
 	struct moat_guard *g;
-	int ret = -ENOMEM;
 
 	if (!guard_config_ok(cfg))
 		return ERR_PTR(-EINVAL);
@@ -94,13 +100,16 @@ struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 	g->level = guard_fixed_level(cfg->mode);
 	g->difficulty = cfg->difficulty_min;
 	moat_cookie_jar_init(&g->jar, now);
+	rl = moat_ratelimit_alloc(&cfg->rl);
+	if (IS_ERR(rl)) {
+		kfree(g);
+		return ERR_CAST(rl);
+	}
+	RCU_INIT_POINTER(g->rl, rl);
 	g->puzzle = moat_puzzle_alloc();
-	g->rl = moat_ratelimit_alloc(&cfg->rl);
-	if (IS_ERR(g->rl))
-		ret = PTR_ERR(g->rl);
-	if (!g->puzzle || IS_ERR(g->rl)) {
+	if (!g->puzzle) {
 		moat_guard_free(g);
-		return ERR_PTR(ret);
+		return ERR_PTR(-ENOMEM);
 	}
 	return g;
 }
@@ -108,13 +117,15 @@ struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 /**
  * moat_guard_free() - free a guard
  * @g: the guard, or %NULL
+ *
+ * The caller makes sure no packet path still uses @g.
  */
 void moat_guard_free(struct moat_guard *g)
 {
 	if (!g)
 		return;
 	moat_puzzle_free(g->puzzle);
-	moat_ratelimit_free(g->rl);
+	moat_ratelimit_free(rcu_dereference_protected(g->rl, true));
 	memzero_explicit(&g->jar, sizeof(g->jar));
 	kfree(g);
 }
@@ -140,11 +151,11 @@ static u8 guard_wanted(const struct moat_guard *g)
 	const struct moat_guard_config *c = &g->cfg;
 
 	if (g->survivor_rate >= c->puzzles_at)
-		return MOAT_GUARD_PUZZLES;
+		return MOAT_GUARD_LEVEL_PUZZLES;
 	if (g->arrival_rate >= c->cookies_at ||
 	    READ_ONCE(g->half_open) >= c->half_open_at)
-		return MOAT_GUARD_COOKIES;
-	return MOAT_GUARD_NORMAL;
+		return MOAT_GUARD_LEVEL_COOKIES;
+	return MOAT_GUARD_LEVEL_NORMAL;
 }
 
 /* Is the load under half of what it took to reach @level? */
@@ -152,7 +163,7 @@ static bool guard_calm(const struct moat_guard *g, u8 level)
 {
 	const struct moat_guard_config *c = &g->cfg;
 
-	if (level == MOAT_GUARD_PUZZLES)
+	if (level == MOAT_GUARD_LEVEL_PUZZLES)
 		return g->survivor_rate < c->puzzles_at / 2;
 	return g->arrival_rate < c->cookies_at / 2 &&
 	       READ_ONCE(g->half_open) < c->half_open_at / 2;
@@ -172,7 +183,7 @@ static u8 guard_next_level(struct moat_guard *g)
 {
 	u8 want = guard_wanted(g), level = g->level;
 
-	if (g->cfg.mode != MOAT_GUARD_AUTO)
+	if (g->cfg.mode != MOAT_GUARD_MODE_AUTO)
 		return guard_fixed_level(g->cfg.mode);
 	if (want >= level) {
 		g->calm = 0;
@@ -224,8 +235,72 @@ bool moat_guard_tick(struct moat_guard *g, u64 now)
 	WRITE_ONCE(g->difficulty, guard_difficulty(g));
 	spin_unlock_bh(&g->lock);
 	moat_cookie_tick(&g->jar, now);
-	moat_ratelimit_gc(g->rl, now);
+	rcu_read_lock();
+	moat_ratelimit_gc(rcu_dereference(g->rl), now);
+	rcu_read_unlock();
 	return old != READ_ONCE(g->level);
+}
+
+/* Under g->lock. The judge reads mode and difficulty_min without it. */
+static void guard_set_config(struct moat_guard *g,
+			     const struct moat_guard_config *cfg)
+{
+	g->cfg.cookies_at = cfg->cookies_at;
+	g->cfg.half_open_at = cfg->half_open_at;
+	g->cfg.puzzles_at = cfg->puzzles_at;
+	g->cfg.difficulty_max = cfg->difficulty_max;
+	g->cfg.hold = cfg->hold;
+	g->cfg.rl = cfg->rl;
+	WRITE_ONCE(g->cfg.difficulty_min, cfg->difficulty_min);
+	WRITE_ONCE(g->cfg.mode, cfg->mode);
+	if (cfg->mode != MOAT_GUARD_MODE_AUTO)
+		WRITE_ONCE(g->level, guard_fixed_level(cfg->mode));
+	WRITE_ONCE(g->difficulty, guard_difficulty(g));
+	g->calm = 0;
+}
+
+static bool guard_rl_same(const struct moat_ratelimit_config *a,
+			  const struct moat_ratelimit_config *b)
+{
+	return a->rate == b->rate && a->burst == b->burst &&
+	       a->prefix4 == b->prefix4 && a->prefix6 == b->prefix6 &&
+	       a->entries == b->entries;
+}
+
+/**
+ * moat_guard_configure() - change a guard's settings
+ * @g: the guard
+ * @cfg: the whole new configuration
+ *
+ * Thresholds apply from the next window. A new mode other than auto sets
+ * its level at once; auto keeps the current level until the load moves
+ * it. Changing the rate limit starts a new, empty table. Sleeps (an RCU
+ * grace period when the table changes); callers are serialised (genl).
+ *
+ * Return: 0, -EINVAL for a bad @cfg, or -ENOMEM.
+ */
+int moat_guard_configure(struct moat_guard *g,
+			 const struct moat_guard_config *cfg)
+{
+	struct moat_ratelimit *rl = NULL;
+
+	if (!guard_config_ok(cfg))
+		return -EINVAL;
+	if (!guard_rl_same(&cfg->rl, &g->cfg.rl)) {
+		rl = moat_ratelimit_alloc(&cfg->rl);
+		if (IS_ERR(rl))
+			return PTR_ERR(rl);
+	}
+	spin_lock_bh(&g->lock);
+	guard_set_config(g, cfg);
+	if (rl)
+		rl = rcu_replace_pointer(g->rl, rl, lockdep_is_held(&g->lock));
+	spin_unlock_bh(&g->lock);
+	if (rl) {
+		synchronize_rcu();
+		moat_ratelimit_free(rl);
+	}
+	return 0;
 }
 
 static void guard_put_notify(u8 *p, u8 next, u16 type, size_t data_len)
@@ -309,9 +384,9 @@ static enum moat_guard_action guard_ask(struct moat_guard *g,
 	if (len < 0)
 		return MOAT_GUARD_DROP;
 	pkt->reply_len = len;
-	guard_count(g, MOAT_GUARD_COOKIES_SENT);
+	guard_count(g, MOAT_GUARD_STAT_COOKIES_SENT);
 	if (ask.prf)
-		guard_count(g, MOAT_GUARD_PUZZLES_SENT);
+		guard_count(g, MOAT_GUARD_STAT_PUZZLES_SENT);
 	return MOAT_GUARD_REPLY;
 }
 
@@ -320,19 +395,20 @@ static enum moat_guard_action guard_ask(struct moat_guard *g,
  */
 static enum moat_guard_action guard_legacy(struct moat_guard *g)
 {
-	u32 shift = 1 + READ_ONCE(g->difficulty) - g->cfg.difficulty_min;
+	u32 shift = 1 + READ_ONCE(g->difficulty) -
+		    READ_ONCE(g->cfg.difficulty_min);
 
 	if (get_random_u32() < (U32_MAX >> min(shift, 31U))) {
-		guard_count(g, MOAT_GUARD_LEGACY_SERVED);
+		guard_count(g, MOAT_GUARD_STAT_LEGACY_SERVED);
 		return MOAT_GUARD_PASS;
 	}
-	guard_count(g, MOAT_GUARD_LEGACY_DROPPED);
+	guard_count(g, MOAT_GUARD_STAT_LEGACY_DROPPED);
 	return MOAT_GUARD_DROP;
 }
 
 static enum moat_guard_action guard_pass(struct moat_guard *g)
 {
-	guard_count(g, MOAT_GUARD_PASSED);
+	guard_count(g, MOAT_GUARD_STAT_PASSED);
 	return MOAT_GUARD_PASS;
 }
 
@@ -358,10 +434,10 @@ static enum moat_guard_action guard_puzzle(struct moat_guard *g,
 			       req->cookie, req->cookie_len, req->ps,
 			       req->ps_len, &score);
 	if (v == MOAT_PUZZLE_SOLVED) {
-		guard_count(g, MOAT_GUARD_SOLUTIONS_VALID);
+		guard_count(g, MOAT_GUARD_STAT_SOLUTIONS_VALID);
 		return guard_pass(g);
 	}
-	guard_count(g, MOAT_GUARD_SOLUTIONS_INVALID);
+	guard_count(g, MOAT_GUARD_STAT_SOLUTIONS_INVALID);
 	return guard_legacy(g);
 }
 
@@ -378,19 +454,22 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
 	};
 	enum moat_ratelimit_verdict rv;
 	struct moat_cookie_ask ask;
-	bool puzzle = level == MOAT_GUARD_PUZZLES;
+	bool puzzle = level == MOAT_GUARD_LEVEL_PUZZLES;
 
 	if (!req->cookie || moat_cookie_check(&g->jar, &bind, req->cookie,
 					      req->cookie_len, now, &ask)) {
 		if (req->cookie)
-			guard_count(g, MOAT_GUARD_COOKIES_INVALID);
+			guard_count(g, MOAT_GUARD_STAT_COOKIES_INVALID);
 		return guard_ask(g, pkt, req, &bind, puzzle);
 	}
-	guard_count(g, MOAT_GUARD_COOKIES_VALID);
+	guard_count(g, MOAT_GUARD_STAT_COOKIES_VALID);
 	atomic_inc(&g->survivors);
-	rv = moat_ratelimit_check(g->rl, pkt->addr, pkt->addr_len, now);
+	rcu_read_lock();
+	rv = moat_ratelimit_check(rcu_dereference(g->rl), pkt->addr,
+				  pkt->addr_len, now);
+	rcu_read_unlock();
 	if (rv == MOAT_RATELIMIT_LIMITED)
-		guard_count(g, MOAT_GUARD_RATE_LIMITED);
+		guard_count(g, MOAT_GUARD_STAT_RATE_LIMITED);
 	if (rv != MOAT_RATELIMIT_PASS)
 		puzzle = true;
 	if (!puzzle)
@@ -419,18 +498,18 @@ enum moat_guard_action moat_guard_judge(struct moat_guard *g,
 	if (now - READ_ONCE(g->window_start) >= NSEC_PER_SEC)
 		moat_guard_tick(g, now);
 	level = READ_ONCE(g->level);
-	if (g->cfg.mode == MOAT_GUARD_OFF)
+	if (READ_ONCE(g->cfg.mode) == MOAT_GUARD_MODE_OFF)
 		return MOAT_GUARD_PASS;
 	kind = moat_ike_parse_init(pkt->msg, pkt->len, &req);
 	if (kind == MOAT_IKE_OTHER)
 		return MOAT_GUARD_PASS;
 	if (kind == MOAT_IKE_MALFORMED) {
-		guard_count(g, MOAT_GUARD_MALFORMED);
-		return level == MOAT_GUARD_NORMAL ? MOAT_GUARD_PASS :
+		guard_count(g, MOAT_GUARD_STAT_MALFORMED);
+		return level == MOAT_GUARD_LEVEL_NORMAL ? MOAT_GUARD_PASS :
 						    MOAT_GUARD_DROP;
 	}
 	atomic_inc(&g->arrivals);
-	if (level == MOAT_GUARD_NORMAL)
+	if (level == MOAT_GUARD_LEVEL_NORMAL)
 		return guard_pass(g);
 	return guard_check(g, pkt, &req, level, now);
 }

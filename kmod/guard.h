@@ -5,6 +5,7 @@
 #include <linux/atomic.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <uapi/linux/moat.h>
 
 #include "cookie.h"
 #include "ratelimit.h"
@@ -13,57 +14,23 @@ struct moat_puzzle;
 
 /*
  * The guard judges IKE_SA_INIT requests on the receive path of moatd's
- * IKE sockets, before moatd sees them (issue 9). Its level follows the
- * load: at NORMAL everything passes; at COOKIES a request without a valid
- * cookie is answered with one (RFC 7296 section 2.6) by the guard itself;
- * at PUZZLES the answer also asks for a puzzle (RFC 8019) and only
- * solutions pass, plus a random share of the rest at the lowest priority.
+ * IKE sockets, before moatd sees them (issue 9). Its level (enum
+ * moat_guard_level, in the uapi) follows the load: at NORMAL everything
+ * passes; at COOKIES a request without a valid cookie is answered with one
+ * (RFC 7296 section 2.6) by the guard itself; at PUZZLES the answer also
+ * asks for a puzzle (RFC 8019) and only solutions pass, plus a random
+ * share of the rest at the lowest priority.
  */
-
-enum moat_guard_level {
-	MOAT_GUARD_NORMAL,
-	MOAT_GUARD_COOKIES,
-	MOAT_GUARD_PUZZLES,
-};
-
-/**
- * enum moat_guard_mode - who sets the level
- * @MOAT_GUARD_AUTO: the load, through the thresholds
- * @MOAT_GUARD_OFF: nobody: always NORMAL (moatd's own cookies apply)
- * @MOAT_GUARD_FORCE_COOKIES: always COOKIES
- * @MOAT_GUARD_FORCE_PUZZLES: always PUZZLES
- */
-enum moat_guard_mode {
-	MOAT_GUARD_AUTO,
-	MOAT_GUARD_OFF,
-	MOAT_GUARD_FORCE_COOKIES,
-	MOAT_GUARD_FORCE_PUZZLES,
-};
-
-enum moat_guard_stat {
-	MOAT_GUARD_PASSED,
-	MOAT_GUARD_COOKIES_SENT,
-	MOAT_GUARD_COOKIES_VALID,
-	MOAT_GUARD_COOKIES_INVALID,
-	MOAT_GUARD_PUZZLES_SENT,
-	MOAT_GUARD_SOLUTIONS_VALID,
-	MOAT_GUARD_SOLUTIONS_INVALID,
-	MOAT_GUARD_LEGACY_SERVED,
-	MOAT_GUARD_LEGACY_DROPPED,
-	MOAT_GUARD_RATE_LIMITED,
-	MOAT_GUARD_MALFORMED,
-	__MOAT_GUARD_STAT_MAX
-};
 
 /**
  * struct moat_guard_config - thresholds and limits
- * @mode: enum moat_guard_mode
+ * @mode: enum moat_guard_mode (uapi)
  * @cookies_at: IKE_SA_INIT requests per second from which cookies are sent
  * @half_open_at: half-open IKE SAs in moatd from which cookies are sent
  * @puzzles_at: requests per second with a valid cookie from which puzzles
  *	are asked; a spoofed flood never gets there, its sources get no
  *	cookies back
- * @difficulty_min: D at %MOAT_GUARD_PUZZLES when it was just reached
+ * @difficulty_min: D at %MOAT_GUARD_LEVEL_PUZZLES when it was just reached
  * @difficulty_max: D when the load is highest; one more bit for each
  *	doubling of the valid-cookie rate over @puzzles_at
  * @hold: seconds the load must stay under half a threshold before the
@@ -95,7 +62,7 @@ struct moat_guard {
 	u8 difficulty;
 	struct moat_cookie_jar jar;
 	struct moat_puzzle *puzzle;
-	struct moat_ratelimit *rl;
+	struct moat_ratelimit __rcu *rl;
 	atomic64_t stats[__MOAT_GUARD_STAT_MAX];
 };
 
@@ -139,6 +106,8 @@ void moat_guard_default_config(struct moat_guard_config *cfg);
 struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 				    u64 now);
 void moat_guard_free(struct moat_guard *g);
+int moat_guard_configure(struct moat_guard *g,
+			 const struct moat_guard_config *cfg);
 bool moat_guard_tick(struct moat_guard *g, u64 now);
 void moat_guard_set_half_open(struct moat_guard *g, u32 half_open);
 enum moat_guard_action moat_guard_judge(struct moat_guard *g,

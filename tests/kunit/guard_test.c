@@ -105,7 +105,7 @@ static void read_answer(struct kunit *test, struct genv *e, struct answer *a)
 	}
 	KUNIT_ASSERT_EQ(test, n[0], MOAT_IKE_PL_NOTIFY);
 	n += nlen;
-	KUNIT_ASSERT_EQ(test, n + 11, r + len);
+	KUNIT_ASSERT_PTR_EQ(test, n + 11, r + len);
 	KUNIT_EXPECT_EQ(test, n[0], 0);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(n + 2), 11);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(n + 6), MOAT_IKE_N_PUZZLE);
@@ -172,59 +172,59 @@ static void build_reply(struct kunit *test)
 
 static void normal_passes(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_AUTO, NULL);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, NULL);
 
 	request(e, NULL, NULL, 0);
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_PASSED), 1);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_COOKIES_SENT), 0);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_SENT), 0);
 	/* Other IKE messages pass at every level, uncounted. */
 	e->m.b[19] = MOAT_IKE_FLAG_RESPONSE;
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_PASSED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 1);
 }
 
 static void off_passes_all(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_OFF, NULL);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_OFF, NULL);
 
 	request(e, NULL, NULL, 0);
 	e->m.b[23] = 1;	/* malformed, too */
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_MALFORMED), 0);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 0);
 }
 
 static void cookie_exchange(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_FORCE_COOKIES, NULL);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_COOKIES, NULL);
 	struct answer a;
 
 	request(e, NULL, NULL, 0);
 	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
 	read_answer(test, e, &a);
 	KUNIT_EXPECT_EQ(test, a.prf, 0);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_COOKIES_SENT), 1);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_PASSED), 0);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_SENT), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 0);
 
 	request(e, &a, NULL, 0);
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_COOKIES_VALID), 1);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_PASSED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_VALID), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 1);
 
 	/* The same cookie from another address earns a fresh cookie. */
 	KUNIT_EXPECT_EQ(test, judge(e, ip_b, 3), MOAT_GUARD_REPLY);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_COOKIES_INVALID), 1);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_COOKIES_SENT), 2);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_INVALID), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_SENT), 2);
 
 	/* Malformed requests are dropped above NORMAL. */
 	e->m.b[23] = 1;
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 4), MOAT_GUARD_DROP);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_MALFORMED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 1);
 }
 
 static void puzzle_exchange(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_FORCE_PUZZLES, NULL);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
 	struct answer a;
 	u8 ps[8];
 
@@ -233,27 +233,27 @@ static void puzzle_exchange(struct kunit *test)
 	read_answer(test, e, &a);
 	KUNIT_EXPECT_EQ(test, a.prf, MOAT_IKE_PRF_HMAC_SHA2_256);
 	KUNIT_EXPECT_EQ(test, a.difficulty, 4);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_PUZZLES_SENT), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PUZZLES_SENT), 1);
 
 	solve(test, &a, ps);
 	request(e, &a, ps, sizeof(ps));
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_SOLUTIONS_VALID), 1);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_PASSED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 1);
 
 	/* A repeated key: not a solution, served like a legacy request. */
 	memcpy(ps + 6, ps, 2);
 	request(e, &a, ps, sizeof(ps));
 	KUNIT_EXPECT_NE(test, judge(e, ip_a, 3), MOAT_GUARD_REPLY);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_SOLUTIONS_INVALID), 1);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_LEGACY_SERVED) +
-			stat(e, MOAT_GUARD_LEGACY_DROPPED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_INVALID), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_LEGACY_SERVED) +
+			stat(e, MOAT_GUARD_STAT_LEGACY_DROPPED), 1);
 }
 
 /* Legacy initiators (valid cookie, no solution) get a random share. */
 static void legacy_share(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_FORCE_PUZZLES, NULL);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
 	struct answer a;
 	int i, passed = 0;
 
@@ -268,8 +268,8 @@ static void legacy_share(struct kunit *test)
 	 */
 	KUNIT_EXPECT_GT(test, passed, 350);
 	KUNIT_EXPECT_LT(test, passed, 650);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_LEGACY_SERVED), passed);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_SOLUTIONS_VALID), 0);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_LEGACY_SERVED), passed);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 0);
 }
 
 static void slow_rate(struct moat_guard_config *cfg)
@@ -281,7 +281,7 @@ static void slow_rate(struct moat_guard_config *cfg)
 /* Over its rate, a source is asked for a puzzle, not shut out. */
 static void rate_limit_asks_puzzle(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_FORCE_COOKIES, slow_rate);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_COOKIES, slow_rate);
 	struct answer a, p;
 	u8 ps[8];
 
@@ -292,13 +292,13 @@ static void rate_limit_asks_puzzle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_PASS);
 	/* Again at once: over the rate. */
 	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 3), MOAT_GUARD_REPLY);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_RATE_LIMITED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_RATE_LIMITED), 1);
 	read_answer(test, e, &p);
 	KUNIT_ASSERT_EQ(test, p.prf, MOAT_IKE_PRF_HMAC_SHA2_256);
 	solve(test, &p, ps);
 	request(e, &p, ps, sizeof(ps));
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 4), MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_SOLUTIONS_VALID), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 1);
 	/* Another address has its own bucket. */
 	request(e, NULL, NULL, 0);
 	KUNIT_ASSERT_EQ(test, judge(e, ip_b, 5), MOAT_GUARD_REPLY);
@@ -335,18 +335,18 @@ static u8 level_after(struct genv *e, u64 t)
 
 static void levels_follow_load(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_AUTO, low_marks);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
 	struct answer a;
 	int i;
 
 	spoofed(test, e, 9, 0);
-	KUNIT_EXPECT_EQ(test, level_after(e, 1 * SEC), MOAT_GUARD_NORMAL);
+	KUNIT_EXPECT_EQ(test, level_after(e, 1 * SEC), MOAT_GUARD_LEVEL_NORMAL);
 	spoofed(test, e, 10, 1 * SEC);
 	KUNIT_EXPECT_TRUE(test, moat_guard_tick(e->g, 2 * SEC));
-	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_COOKIES);
 	/* A spoofed flood alone never gets past cookies. */
 	spoofed(test, e, 1000, 2 * SEC);
-	KUNIT_EXPECT_EQ(test, level_after(e, 3 * SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 3 * SEC), MOAT_GUARD_LEVEL_COOKIES);
 	/* 20 requests a second with valid cookies: puzzles. */
 	request(e, NULL, NULL, 0);
 	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 3 * SEC), MOAT_GUARD_REPLY);
@@ -355,77 +355,77 @@ static void levels_follow_load(struct kunit *test)
 	for (i = 0; i < 20; i++)
 		KUNIT_EXPECT_EQ(test, judge(e, ip_a, 3 * SEC + i),
 				MOAT_GUARD_PASS);
-	KUNIT_EXPECT_EQ(test, level_after(e, 4 * SEC), MOAT_GUARD_PUZZLES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 4 * SEC), MOAT_GUARD_LEVEL_PUZZLES);
 	KUNIT_EXPECT_EQ(test, e->g->difficulty, 4);
 	/* Four times the mark: two bits more. */
 	for (i = 0; i < 80; i++)
 		judge(e, ip_a, 4 * SEC + i);
-	KUNIT_EXPECT_EQ(test, level_after(e, 5 * SEC), MOAT_GUARD_PUZZLES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 5 * SEC), MOAT_GUARD_LEVEL_PUZZLES);
 	KUNIT_EXPECT_EQ(test, e->g->difficulty, 6);
 	/* 1000 times: capped at the maximum. */
 	for (i = 0; i < 20000; i++)
 		judge(e, ip_a, 5 * SEC + i);
-	KUNIT_EXPECT_EQ(test, level_after(e, 6 * SEC), MOAT_GUARD_PUZZLES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 6 * SEC), MOAT_GUARD_LEVEL_PUZZLES);
 	KUNIT_EXPECT_EQ(test, e->g->difficulty, 8);
 }
 
 /* Down one level at a time, after cfg.hold calm windows in a row. */
 static void hysteresis(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_AUTO, low_marks);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
 	u64 t = 0;
 
 	spoofed(test, e, 100, t);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
 	/* 5 a second is half the mark: not calm. */
 	spoofed(test, e, 5, t);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
 	spoofed(test, e, 4, t);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
 	/* A burst in between starts the count again. */
 	spoofed(test, e, 6, t);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_NORMAL);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_NORMAL);
 	/* Nothing at all for a minute: the first tick counts it as one
 	 * window with a low rate, not as many.
 	 */
 	spoofed(test, e, 100, t);
-	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, t += SEC), MOAT_GUARD_LEVEL_COOKIES);
 	KUNIT_EXPECT_EQ(test, level_after(e, t += 60 * SEC),
-			MOAT_GUARD_COOKIES);
+			MOAT_GUARD_LEVEL_COOKIES);
 }
 
 static void half_open_raises(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_AUTO, low_marks);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
 
 	moat_guard_set_half_open(e->g, 50);
-	KUNIT_EXPECT_EQ(test, level_after(e, SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, SEC), MOAT_GUARD_LEVEL_COOKIES);
 	moat_guard_set_half_open(e->g, 25);	/* half: not calm */
-	KUNIT_EXPECT_EQ(test, level_after(e, 2 * SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, 3 * SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, 4 * SEC), MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 2 * SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 3 * SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 4 * SEC), MOAT_GUARD_LEVEL_COOKIES);
 	moat_guard_set_half_open(e->g, 24);
-	KUNIT_EXPECT_EQ(test, level_after(e, 5 * SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, 6 * SEC), MOAT_GUARD_COOKIES);
-	KUNIT_EXPECT_EQ(test, level_after(e, 7 * SEC), MOAT_GUARD_NORMAL);
+	KUNIT_EXPECT_EQ(test, level_after(e, 5 * SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 6 * SEC), MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_EQ(test, level_after(e, 7 * SEC), MOAT_GUARD_LEVEL_NORMAL);
 }
 
 /* A tick within the same second changes nothing. */
 static void tick_once_a_second(struct kunit *test)
 {
-	struct genv *e = new_env(test, MOAT_GUARD_AUTO, low_marks);
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
 
 	spoofed(test, e, 100, 0);
 	KUNIT_EXPECT_FALSE(test, moat_guard_tick(e->g, SEC - 1));
-	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_NORMAL);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_NORMAL);
 	/* The judge closes the window itself. */
 	request(e, NULL, NULL, 0);
 	KUNIT_EXPECT_EQ(test, judge(e, ip_a, SEC), MOAT_GUARD_REPLY);
-	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_COOKIES);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_COOKIES);
 }
 
 static void bad_config(struct kunit *test)
@@ -444,6 +444,52 @@ static void bad_config(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(moat_guard_alloc(&cfg, 0)), -EINVAL);
 }
 
+static void reconfigure(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
+	struct moat_guard_config cfg = e->g->cfg;
+	struct answer a;
+
+	/* A higher mark: the same load no longer raises the level. */
+	cfg.cookies_at = 1000;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	spoofed(test, e, 100, 0);
+	KUNIT_EXPECT_EQ(test, level_after(e, SEC), MOAT_GUARD_LEVEL_NORMAL);
+
+	/* A fixed mode takes effect at once, auto leaves the level be. */
+	cfg.mode = MOAT_GUARD_MODE_PUZZLES;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_PUZZLES);
+	cfg.mode = MOAT_GUARD_MODE_AUTO;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_PUZZLES);
+
+	/* Refused settings change nothing. */
+	cfg.difficulty_min = 9;
+	cfg.difficulty_max = 8;
+	cfg.cookies_at = 1;
+	KUNIT_EXPECT_EQ(test, moat_guard_configure(e->g, &cfg), -EINVAL);
+	KUNIT_EXPECT_EQ(test, e->g->cfg.cookies_at, 1000);
+	cfg = e->g->cfg;
+	cfg.rl.prefix4 = 0;
+	KUNIT_EXPECT_EQ(test, moat_guard_configure(e->g, &cfg), -EINVAL);
+
+	/* A new rate limit: one request per second per source, at once. */
+	cfg = e->g->cfg;
+	cfg.mode = MOAT_GUARD_MODE_COOKIES;
+	cfg.rl.rate = 1;
+	cfg.rl.burst = 1;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 2 * SEC), MOAT_GUARD_REPLY);
+	read_answer(test, e, &a);
+	KUNIT_EXPECT_EQ(test, a.prf, 0);
+	request(e, &a, NULL, 0);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2 * SEC), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2 * SEC), MOAT_GUARD_REPLY);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_RATE_LIMITED), 1);
+}
+
 static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(build_reply),
 	KUNIT_CASE(normal_passes),
@@ -457,6 +503,7 @@ static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(half_open_raises),
 	KUNIT_CASE(tick_once_a_second),
 	KUNIT_CASE(bad_config),
+	KUNIT_CASE(reconfigure),
 	{}
 };
 
