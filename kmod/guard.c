@@ -481,7 +481,8 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
  * moat_guard_judge() - what to do with one received IKE message
  * @g: the guard
  * @pkt: the message; a reply is built in it
- * @now: the time (ns, a monotonic clock)
+ * @now: the time (ns, a monotonic clock such as
+ *	ktime_get_coarse_boottime_ns() on the receive path; tests hand it in)
  *
  * Only IKE_SA_INIT requests are judged; every other IKE message passes.
  * Softirq or process context; O(1), allocates nothing.

@@ -131,6 +131,31 @@ static void rl_key(const struct moat_ratelimit *rl, const u8 *addr,
 		key[1 + full] = addr[full] & (0xff00 >> (bits % 8));
 }
 
+static u32 rl_slot(const struct moat_ratelimit *rl, const u8 key[RL_KEY_LEN])
+{
+	return siphash(key, RL_KEY_LEN, &rl->hash_key) & rl->mask;
+}
+
+/**
+ * moat_ratelimit_slot() - where a source's bucket is looked for
+ * @rl: the table
+ * @addr: the source address, network order
+ * @addr_len: 4 or 16 (anything else gives 0)
+ *
+ * Return: the index of its hash chain; it depends on the table's random
+ * key, so senders cannot know which addresses share a chain.
+ */
+u32 moat_ratelimit_slot(const struct moat_ratelimit *rl, const u8 *addr,
+			u8 addr_len)
+{
+	u8 key[RL_KEY_LEN];
+
+	if (addr_len != 4 && addr_len != 16)
+		return 0;
+	rl_key(rl, addr, addr_len, key);
+	return rl_slot(rl, key);
+}
+
 static struct rl_bucket *rl_find(struct moat_ratelimit *rl,
 				 struct hlist_head *slot,
 				 const u8 key[RL_KEY_LEN])
@@ -207,7 +232,7 @@ enum moat_ratelimit_verdict moat_ratelimit_check(struct moat_ratelimit *rl,
 	if (addr_len != 4 && addr_len != 16)
 		return MOAT_RATELIMIT_LIMITED;
 	rl_key(rl, addr, addr_len, key);
-	slot = &rl->slots[siphash(key, RL_KEY_LEN, &rl->hash_key) & rl->mask];
+	slot = &rl->slots[rl_slot(rl, key)];
 	spin_lock_bh(&rl->lock);
 	b = rl_find(rl, slot, key);
 	if (!b) {

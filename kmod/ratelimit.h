@@ -50,6 +50,8 @@ void moat_ratelimit_free(struct moat_ratelimit *rl);
 enum moat_ratelimit_verdict moat_ratelimit_check(struct moat_ratelimit *rl,
 						 const u8 *addr, u8 addr_len,
 						 u64 now);
+u32 moat_ratelimit_slot(const struct moat_ratelimit *rl, const u8 *addr,
+			u8 addr_len);
 unsigned int moat_ratelimit_gc(struct moat_ratelimit *rl, u64 now);
 unsigned int moat_ratelimit_count(struct moat_ratelimit *rl);
 

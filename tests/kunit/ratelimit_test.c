@@ -237,6 +237,36 @@ static void distinct_flood(struct kunit *test)
 	moat_ratelimit_free(rl);
 }
 
+/* 4096 neighbouring addresses into 4096 chains: no pile-up; and another
+ * table (another key) puts them elsewhere.
+ */
+static void hash_keying(struct kunit *test)
+{
+	struct moat_ratelimit *a = new_rl(test, 1, 1, 4096);
+	struct moat_ratelimit *b = new_rl(test, 1, 1, 4096);
+	u8 *load = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	u8 addr[4] = { 10, 0 };
+	int i, moved = 0, most = 0;
+	u32 s;
+
+	KUNIT_ASSERT_NOT_NULL(test, load);
+	for (i = 0; i < 4096; i++) {
+		addr[2] = i >> 8;
+		addr[3] = i;
+		s = moat_ratelimit_slot(a, addr, 4);
+		KUNIT_ASSERT_LT(test, s, 4096U);
+		most = max_t(int, most, ++load[s]);
+		moved += s != moat_ratelimit_slot(b, addr, 4);
+	}
+	/* Random placement: the fullest of 4096 chains holds about 7;
+	 * 14 or more happens with a probability below 10^-7.
+	 */
+	KUNIT_EXPECT_LT(test, most, 14);
+	KUNIT_EXPECT_GT(test, moved, 4000);
+	moat_ratelimit_free(a);
+	moat_ratelimit_free(b);
+}
+
 static struct kunit_case moat_ratelimit_cases[] = {
 	KUNIT_CASE(bad_config),
 	KUNIT_CASE(bucket_timing),
@@ -246,6 +276,7 @@ static struct kunit_case moat_ratelimit_cases[] = {
 	KUNIT_CASE(table_bounds),
 	KUNIT_CASE(gc),
 	KUNIT_CASE(distinct_flood),
+	KUNIT_CASE(hash_keying),
 	{}
 };
 
