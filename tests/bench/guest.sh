@@ -4,16 +4,24 @@
 # set).  Every path gets the same fresh topology: namespaces a and b over
 # one veth pair (see tests/vm/esp-lib.sh), traffic from a to b.
 #
-#   TCP, 1 and 4 streams (iperf3, BENCH_SECONDS each, default 20), through
-#   plain veth (MTU 1420), Linux XFRM and moat with AES-GCM-128 and
-#   ChaCha20-Poly1305 (raw ESP, same keys), and WireGuard;
-#   packets per second with 64-byte UDP payloads (iperf3 -u -b 0,
-#   BENCH_PPS_SECONDS, default 10) through the tunnels;
-#   the AEAD's own speed on one CPU (tcrypt, 1420-byte blocks).
+# BENCH_ROUNDS rounds (default 3), interleaved: each round measures every
+# path once, in alternating order, so that a host whose load changes shows
+# it as spread rather than as a false ratio.  Per path and round:
+#   TCP, 1 and 4 streams (iperf3, BENCH_SECONDS each, default 10), and
+#   64-byte UDP datagrams per second (BENCH_PPS_SECONDS, default 5) through
+#   moat and Linux XFRM (AES-GCM-128 and ChaCha20-Poly1305, raw ESP, same
+#   keys), WireGuard, and plain veth (MTU 1420, TCP 1 only);
+#   where the CPUs' time went during the 1-stream run (/proc/stat), and for
+#   moat the data path's own counters (debugfs moat/pipeline).
+# Once: the AEADs' own speed on one CPU (tcrypt, 1420-byte blocks).
+# BENCH_PROFILE=1 adds, after the rounds, one 1-stream AES-GCM run of moat
+# and of XFRM under perf (cpu-clock, every CPU) and prints where the time
+# went, by symbol and by kind of work.  BENCH_PATHS (space separated)
+# limits the paths.
 #
-# Prints a table, the ratios, and a one-line summary.  No pass or fail.
-# Measurements that would start after BENCH_BUDGET seconds (default 720)
-# are skipped, so the run ends in bounded time whatever the machine does.
+# tests/bench/report.py prints the table, the ratios and the summary line.
+# No pass or fail.  Measurements that would start after BENCH_BUDGET
+# seconds (default 1500) are skipped.
 set -uo pipefail
 export MOAT_ROOT=${MOAT_ROOT:?}
 export MOAT_KO=${MOAT_KO:-$MOAT_ROOT/kmod/moat.ko}
@@ -22,15 +30,26 @@ export PATH=$MOAT_ROOT/userspace:$PATH
 # shellcheck source=../vm/esp-lib.sh
 . "$MOAT_ROOT/tests/vm/esp-lib.sh"
 
-SECS=${BENCH_SECONDS:-20}
-PPS_SECS=${BENCH_PPS_SECONDS:-10}
-BUDGET=${BENCH_BUDGET:-720}
+SECS=${BENCH_SECONDS:-10}
+PPS_SECS=${BENCH_PPS_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+BUDGET=${BENCH_BUDGET:-1500}
+PROFILE=${BENCH_PROFILE:-0}
+PATHS=${BENCH_PATHS:-moat-gcm xfrm-gcm moat-chacha xfrm-chacha wireguard veth}
 START=$SECONDS
 WORK=$(mktemp -d)
+RES=$WORK/results.tsv
+PIPE=/sys/kernel/debug/moat/pipeline
 cd "$WORK" || exit 1
-declare -A R C # R[path,metric] = figure; C: counters
+: >"$RES"
+ROUND=0
 
 say() { echo "bench: $*"; }
+
+# record PATH METRIC VALUE: one figure of this round.
+record() {
+	printf '%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$3" >>"$RES"
+}
 
 over_budget() {
 	if ((SECONDS - START > BUDGET)); then
@@ -49,6 +68,15 @@ teardown() {
 	fi
 	ip -all netns delete 2>/dev/null
 	return 0
+}
+
+# moat sits ahead of XFRM in the ESP receive chain: unloaded while XFRM
+# runs, so that XFRM's figures carry none of its SPI lookups.
+moat_out() {
+	[[ -e /sys/module/moat ]] || return 0
+	if ! wait_for -t 10 rmmod moat 2>/dev/null; then
+		say "moat did not unload: XFRM's figures include its SPI lookups"
+	fi
 }
 
 # --- the paths ----------------------------------------------------------
@@ -106,7 +134,7 @@ setup_wg() {
 # iperf JSON-FILE tcp|udp: the figure of one iperf3 run (Mbit/s received;
 # for UDP, datagrams received per second).
 iperf_figure() {
-	python3 - "$1" "$2" <<'EOF'
+	python3 -S - "$1" "$2" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 if "error" in r:
@@ -116,31 +144,84 @@ if sys.argv[2] == "tcp":
     print("%.1f" % (rx["bits_per_second"] / 1e6))
 else:
     print("%.0f" % (rx["bytes"] / 64 / rx["seconds"]))
-EOF
+PY
+}
+
+# cpu_snap: the first line of /proc/stat (jiffies of every CPU by kind).
+cpu_snap() {
+	head -n 1 /proc/stat
+}
+
+# cpu_record PATH BEFORE AFTER: the share of CPU time per kind of work.
+cpu_record() {
+	local k v
+	while read -r k v; do
+		record "$1" "cpu-$k" "$v"
+	done < <(python3 -S - "$2" "$3" <<'PY'
+import sys
+names = ["user", "nice", "sys", "irq", "softirq", "idle", "iowait", "steal"]
+order = [0, 1, 2, 5, 6, 3, 4, 7]  # /proc/stat: user nice system idle iowait irq softirq steal
+a = [int(x) for x in sys.argv[1].split()[1:9]]
+b = [int(x) for x in sys.argv[2].split()[1:9]]
+d = [y - x for x, y in zip(a, b)]
+tot = sum(d) or 1
+for name, i in zip(names, order):
+    print(name, "%.1f" % (100.0 * d[i] / tot))
+PY
+)
+}
+
+# pipe_snap: moat's data path counters (name value per line), if any.
+pipe_snap() {
+	[[ -r $PIPE ]] && cat "$PIPE"
+}
+
+# pipe_record PATH METRIC-SUFFIX BEFORE AFTER: the counters' deltas.
+pipe_record() {
+	local k v
+	while read -r k v; do
+		record "$1" "pipe-$k-$2" "$v"
+	done < <(python3 -S - "$3" "$4" <<'PY'
+import sys
+def parse(s):
+    return {k: int(v) for k, v in (l.split() for l in s.splitlines() if l.strip())}
+a, b = parse(sys.argv[1]), parse(sys.argv[2])
+for k in b:
+    print(k, b[k] - a.get(k, 0))
+PY
+)
 }
 
 # run_iperf NAME METRIC ARGS...: one iperf3 run from a to DST.
 run_iperf() {
-	local name=$1 metric=$2 kind=tcp fig
+	local name=$1 metric=$2 kind=tcp fig cpu0 cpu1 p0 p1
 	shift 2
 	[[ $metric == pps ]] && kind=udp
 	over_budget "$name $metric" && return 0
+	cpu0=$(cpu_snap)
+	p0=$(pipe_snap)
 	timeout $((SECS + PPS_SECS + 60)) ip netns exec a \
 		iperf3 -c "$DST" -J "$@" >"$name.$metric.json" 2>&1
+	cpu1=$(cpu_snap)
+	p1=$(pipe_snap)
 	if fig=$(iperf_figure "$name.$metric.json" $kind 2>&1); then
-		R[$name,$metric]=$fig
-		say "$name $metric: $fig"
+		record "$name" "$metric" "$fig"
+		say "round $ROUND $name $metric: $fig"
 	else
-		say "$name $metric: failed: $fig"
+		say "round $ROUND $name $metric: failed: $fig"
+		return 0
 	fi
+	[[ $metric == tcp1 ]] && cpu_record "$name" "$cpu0" "$cpu1"
+	[[ $name == moat-* && -n $p1 ]] &&
+		pipe_record "$name" "$metric" "$p0" "$p1"
+	return 0
 }
 
-# measure NAME PPS? SETUP [ARGS...]: set the path up and measure it.
-measure() {
-	local name=$1 pps=$2 rc
-	shift 2
-	over_budget "$name" && return 0
-	say "$name: setting up"
+# setup NAME SETUP [ARGS...]: a fresh topology for one path, and its iperf3
+# server.
+setup() {
+	local name=$1 rc
+	shift
 	teardown
 	DST=$IN_B4
 	[[ $name == veth ]] && DST=$B4
@@ -154,7 +235,7 @@ measure() {
 		say "$name: setup failed:"
 		sed 's/^/    /' "$name.setup.log" | tail -n 5
 		teardown
-		return 0
+		return 1
 	fi
 	ip netns exec b iperf3 -s -D --pidfile "$PWD/iperf.pid" >/dev/null
 	wait_for -t 10 sh -c "ip netns exec b ss -ltnH 'sport = :5201' | grep -q ." ||
@@ -162,16 +243,31 @@ measure() {
 	# Resolve neighbours, complete handshakes.
 	ip netns exec a ping -c 2 -i 0.2 -W 2 "$DST" >/dev/null 2>&1 ||
 		say "$name: $DST does not answer pings"
+	return 0
+}
+
+setup_of() { # NAME: the setup command of a path
+	case $1 in
+	moat-gcm) echo setup_moat gcm ;;
+	moat-chacha) echo setup_moat chacha ;;
+	xfrm-gcm) echo setup_xfrm gcm ;;
+	xfrm-chacha) echo setup_xfrm chacha ;;
+	wireguard) echo setup_wg ;;
+	veth) echo setup_veth ;;
+	esac
+}
+
+# measure NAME: set the path up and measure it.
+measure() {
+	local name=$1
+	over_budget "$name" && return 0
+	[[ $name == moat-* ]] || moat_out
+	# shellcheck disable=SC2046
+	setup "$name" $(setup_of "$name") || return 0
 	run_iperf "$name" tcp1 -t "$SECS"
+	[[ $name == veth ]] && { teardown; return 0; }
 	run_iperf "$name" tcp4 -t "$SECS" -P 4
-	if [[ $pps == pps ]]; then
-		run_iperf "$name" pps -t "$PPS_SECS" -u -l 64 -b 0
-	fi
-	if [[ $name == moat-* ]]; then
-		say "$name: device counters of a and b (non-zero):"
-		snap C a b
-		show_snap C | grep -E ':link\.' | sed 's/^/    /'
-	fi
+	run_iperf "$name" pps -t "$PPS_SECS" -u -l 64 -b 0
 	teardown
 }
 
@@ -179,11 +275,11 @@ measure() {
 # blocks on one CPU, from tcrypt's speed test (the modprobe fails on
 # purpose: tcrypt never stays loaded).
 tcrypt() {
-	local mode=$1 alg=$2 from out
+	local mode=$1 alg=$2 from out dirn mbs size impl
 	over_budget "tcrypt mode=$mode" && return 0
 	from=$(dmesg | wc -l)
 	modprobe tcrypt mode="$mode" sec=1 2>/dev/null
-	out=$(dmesg | tail -n +$((from + 1)) | python3 -c '
+	out=$(dmesg | tail -n +$((from + 1)) | python3 -S -c '
 import re, sys
 alg, dirn, best = sys.argv[1], None, {}
 for line in sys.stdin:
@@ -208,103 +304,71 @@ for d in ("encryption", "decryption"):
 		return 0
 	}
 	while read -r dirn mbs size impl; do
-		R[tcrypt-$alg,$dirn]=$mbs
-		R[tcrypt-$alg,driver]=$impl
+		record "tcrypt-$alg" "$dirn" "$mbs"
+		record "tcrypt-$alg" driver "$impl"
 		say "tcrypt $alg ($impl) $dirn, $size-byte blocks: $mbs MB/s"
 	done <<<"$out"
 }
 
-# --- the report ------------------------------------------------------------
-
-fig() { # path metric
-	echo "${R[$1,$2]:--}"
+# profile NAME: one 1-stream run of NAME under perf, every CPU sampled.
+profile() {
+	local name=$1 pid
+	over_budget "profile $name" && return 0
+	command -v perf >/dev/null || {
+		say "profile: no perf in the VM"
+		return 0
+	}
+	[[ $name == moat-* ]] || moat_out
+	# shellcheck disable=SC2046
+	setup "$name" $(setup_of "$name") || return 0
+	perf record -q -a -e cpu-clock -F 997 -o "$name.perf" \
+		-- sleep "$SECS" >/dev/null 2>&1 &
+	pid=$!
+	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.prof.json" 2>&1
+	wait "$pid"
+	teardown
+	say "profile $name: $(iperf_figure "$name.prof.json" tcp) Mbit/s under perf"
+	perf report -i "$name.perf" --stdio --no-children --sort sym \
+		--percent-limit 0.3 2>/dev/null |
+		python3 -S "$MOAT_ROOT/tests/bench/perf-kinds.py" "$name"
 }
 
-ratio() { # a b: a / b with two decimals, or -
-	python3 -c '
-import sys
-try:
-    a, b = float(sys.argv[1]), float(sys.argv[2])
-    print("%.2f" % (a / b))
-except (ValueError, ZeroDivisionError):
-    print("-")' "$1" "$2"
-}
+# --- the run ---------------------------------------------------------------
 
-mbit_of_mbs() { # MB/s -> Mbit/s
-	[[ $1 == - ]] && echo - && return
-	python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) * 8))' "$1"
-}
-
-report() {
-	local p gcm_lim chacha_lim share_gcm
-	echo
-	echo "=== moat benchmark: $(uname -r), $(nproc) vCPU," \
-		"TCP ${SECS}s, UDP ${PPS_SECS}s ==="
-	printf '%-22s %14s %14s %14s\n' path "TCP 1 (Mbit/s)" \
-		"TCP 4 (Mbit/s)" "64 B UDP (pps)"
-	for p in veth xfrm-gcm xfrm-chacha wireguard moat-gcm moat-chacha; do
-		printf '%-22s %14s %14s %14s\n' "$p" "$(fig $p tcp1)" \
-			"$(fig $p tcp4)" "$(fig $p pps)"
-	done
-	gcm_lim=$(mbit_of_mbs "$(fig 'tcrypt-rfc4106(gcm(aes))' encryption)")
-	chacha_lim=$(mbit_of_mbs \
-		"$(fig 'tcrypt-rfc7539esp(chacha20,poly1305)' encryption)")
-	printf '%-22s %14s   tcrypt, 1 CPU, 1420 B: %s\n' "AEAD gcm" "$gcm_lim" \
-		"$(fig 'tcrypt-rfc4106(gcm(aes))' driver)"
-	printf '%-22s %14s   tcrypt, 1 CPU, 1420 B: %s\n' "AEAD chacha" \
-		"$chacha_lim" "$(fig 'tcrypt-rfc7539esp(chacha20,poly1305)' driver)"
-	echo
-	printf '%-34s %8s %8s %8s\n' ratio "TCP 1" "TCP 4" pps
-	printf '%-34s %8s %8s %8s\n' "moat/XFRM, AES-GCM" \
-		"$(ratio "$(fig moat-gcm tcp1)" "$(fig xfrm-gcm tcp1)")" \
-		"$(ratio "$(fig moat-gcm tcp4)" "$(fig xfrm-gcm tcp4)")" \
-		"$(ratio "$(fig moat-gcm pps)" "$(fig xfrm-gcm pps)")"
-	printf '%-34s %8s %8s %8s\n' "moat/XFRM, ChaCha20-Poly1305" \
-		"$(ratio "$(fig moat-chacha tcp1)" "$(fig xfrm-chacha tcp1)")" \
-		"$(ratio "$(fig moat-chacha tcp4)" "$(fig xfrm-chacha tcp4)")" \
-		"$(ratio "$(fig moat-chacha pps)" "$(fig xfrm-chacha pps)")"
-	printf '%-34s %8s %8s %8s\n' "moat/WireGuard, ChaCha20-Poly1305" \
-		"$(ratio "$(fig moat-chacha tcp1)" "$(fig wireguard tcp1)")" \
-		"$(ratio "$(fig moat-chacha tcp4)" "$(fig wireguard tcp4)")" \
-		"$(ratio "$(fig moat-chacha pps)" "$(fig wireguard pps)")"
-	printf '%-34s %8s %8s\n' "moat/AEAD limit, AES-GCM" \
-		"$(ratio "$(fig moat-gcm tcp1)" "$gcm_lim")" \
-		"$(ratio "$(fig moat-gcm tcp4)" "$gcm_lim")"
-	printf '%-34s %8s %8s\n' "moat/AEAD limit, ChaCha20-Poly1305" \
-		"$(ratio "$(fig moat-chacha tcp1)" "$chacha_lim")" \
-		"$(ratio "$(fig moat-chacha tcp4)" "$chacha_lim")"
-	share_gcm=$(ratio "$(fig moat-gcm tcp1)" "$gcm_lim")
-	[[ $share_gcm != - ]] &&
-		share_gcm=$(python3 -c "print('%.0f %%' % ($share_gcm * 100))")
-	echo
-	echo "summary: moat AES-GCM $(fig moat-gcm tcp1) Mbit/s" \
-		"= $(ratio "$(fig moat-gcm tcp1)" "$(fig xfrm-gcm tcp1)")x XFRM," \
-		"ChaCha $(fig moat-chacha tcp1) Mbit/s" \
-		"= $(ratio "$(fig moat-chacha tcp1)" "$(fig wireguard tcp1)")x WireGuard," \
-		"$share_gcm of the AES-GCM limit (1 stream, $((SECONDS - START))s run)"
-}
-
-say "$(uname -r), $(nproc) vCPU; TCP ${SECS}s, UDP ${PPS_SECS}s per run"
+say "$(uname -r), $(nproc) vCPU; $ROUNDS rounds; TCP ${SECS}s, UDP ${PPS_SECS}s per run"
 # Nothing loads the CPU-specific ciphers in the VM (no udev): without
 # them every AEAD would run on the generic C code, unlike on a real host.
+# XFRM, WireGuard and moat all get them.
 modprobe -a aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64 \
 	2>/dev/null
 modprobe -a esp4 xfrm_user
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 tcrypt 211 'rfc4106(gcm(aes))'
 tcrypt 213 'rfc7539esp(chacha20,poly1305)'
-measure moat-gcm pps setup_moat gcm
-measure moat-chacha pps setup_moat chacha
-# moat sits ahead of XFRM in the ESP receive chain: out of the way, so
-# that XFRM's figures carry none of its SPI lookups.
-teardown
-if [[ -e /sys/module/moat ]] && ! wait_for -t 10 rmmod moat 2>/dev/null; then
-	say "moat did not unload: XFRM's figures include its SPI lookups"
+read -ra order <<<"$PATHS"
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+	# Odd rounds in order, even rounds backwards: drift in the host's load
+	# weighs on every path alike.
+	if ((ROUND % 2)); then
+		paths=("${order[@]}")
+	else
+		paths=()
+		for ((i = ${#order[@]} - 1; i >= 0; i--)); do
+			paths+=("${order[i]}")
+		done
+	fi
+	for p in "${paths[@]}"; do
+		measure "$p"
+	done
+done
+if [[ $PROFILE == 1 ]]; then
+	ROUND=profile
+	profile moat-gcm
+	profile xfrm-gcm
 fi
-measure xfrm-gcm pps setup_xfrm gcm
-measure xfrm-chacha pps setup_xfrm chacha
-measure wireguard pps setup_wg
-measure veth - setup_veth
 teardown
-say "AEAD drivers in use: $(grep -A2 '^name *: \(rfc4106(gcm(aes))\|rfc7539esp(chacha20,poly1305)\)$' \
+say "AEAD drivers (/proc/crypto):" \
+	"$(grep -A2 '^name *: \(rfc4106(gcm(aes))\|rfc7539esp(chacha20,poly1305)\|gcm(aes)\|chacha20\|poly1305\|ghash\)$' \
 	/proc/crypto | sed -n 's/^driver *: //p' | sort -u | tr '\n' ' ')"
-report
+python3 -S "$MOAT_ROOT/tests/bench/report.py" "$RES" \
+	"$(uname -r), $(nproc) vCPU, $ROUNDS rounds, TCP ${SECS}s, UDP ${PPS_SECS}s, $((SECONDS - START))s run"

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Print the benchmark's table, ratios and summary line.
+
+    report.py RESULTS.tsv TITLE
+
+RESULTS.tsv holds one figure a line: round, path, metric, value (written
+by tests/bench/guest.sh).  Every figure is the median over the rounds,
+with its spread: the lowest and highest value, and (max - min) / median.
+Ratios are taken within each round (the paths of one round ran minutes
+apart, under the same host load), then summarised the same way.
+"""
+
+import statistics
+import sys
+
+PATHS = ["veth", "xfrm-gcm", "xfrm-chacha", "wireguard", "moat-gcm",
+         "moat-chacha"]
+METRICS = [("tcp1", "TCP 1 Mbit/s"), ("tcp4", "TCP 4 Mbit/s"),
+           ("pps", "64 B UDP pps")]
+GCM = "tcrypt-rfc4106(gcm(aes))"
+CHACHA = "tcrypt-rfc7539esp(chacha20,poly1305)"
+
+
+def load(path):
+    fig = {}  # (path, metric) -> {round: value}
+    text = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
+                continue
+            rnd, p, m, v = parts
+            try:
+                fig.setdefault((p, m), {})[rnd] = float(v)
+            except ValueError:
+                text[(p, m)] = v
+    return fig, text
+
+
+def stat(values):
+    """(median, min, max, spread %) of a list, or None."""
+    if not values:
+        return None
+    med = statistics.median(values)
+    lo, hi = min(values), max(values)
+    spread = 100.0 * (hi - lo) / med if med else 0.0
+    return med, lo, hi, spread
+
+
+def fmt(s, prec=1):
+    if s is None:
+        return "-"
+    med, lo, hi, spread = s
+    if prec == 0:
+        return "%.0f [%.0f-%.0f] %.0f%%" % (med, lo, hi, spread)
+    return "%.*f [%.*f-%.*f] %.0f%%" % (prec, med, prec, lo, prec, hi,
+                                          spread)
+
+
+def per_round_ratio(fig, a, b, metric):
+    ra, rb = fig.get((a, metric), {}), fig.get((b, metric), {})
+    return [ra[r] / rb[r] for r in ra if r in rb and rb[r] > 0]
+
+
+def ceiling(fig, alg):
+    """The two-vCPU ceiling of one flow, Mbit/s: one CPU seals while the
+    other opens, 2 / (1/seal + 1/open) MB/s."""
+    seal = fig.get((alg, "encryption"), {}).get("0")
+    opn = fig.get((alg, "decryption"), {}).get("0")
+    if not seal or not opn:
+        return None, seal, opn
+    return 8 * 2 / (1 / seal + 1 / opn), seal, opn
+
+
+def table(fig):
+    print("%-12s %-28s %-28s %-28s" % (("path",) + tuple(
+        h + " (median [min-max] spread)" if i == 0 else h
+        for i, (_, h) in enumerate(METRICS))))
+    for p in PATHS:
+        cells = [fmt(stat(list(fig.get((p, m), {}).values())),
+                     0 if m == "pps" else 1) for m, _ in METRICS]
+        print("%-12s %-28s %-28s %-28s" % ((p,) + tuple(cells)))
+
+
+def ratios(fig):
+    rows = [("moat/XFRM, AES-GCM", "moat-gcm", "xfrm-gcm"),
+            ("moat/XFRM, ChaCha20-Poly1305", "moat-chacha", "xfrm-chacha"),
+            ("moat/WireGuard, ChaCha20-Poly1305", "moat-chacha",
+             "wireguard")]
+    print()
+    print("%-34s %-24s %-24s %-24s" % ("ratio, per round", "TCP 1", "TCP 4",
+                                       "pps"))
+    out = {}
+    for label, a, b in rows:
+        cells = []
+        for m, _ in METRICS:
+            s = stat(per_round_ratio(fig, a, b, m))
+            out[(a, b, m)] = s
+            cells.append(fmt(s, 2))
+        print("%-34s %-24s %-24s %-24s" % ((label,) + tuple(cells)))
+    return out
+
+
+def ceilings(fig, text):
+    print()
+    shares = {}
+    for alg, label, paths in ((GCM, "AES-GCM", ("moat-gcm", "xfrm-gcm")),
+                              (CHACHA, "ChaCha20-Poly1305",
+                               ("moat-chacha", "wireguard", "xfrm-chacha"))):
+        lim, seal, opn = ceiling(fig, alg)
+        if lim is None:
+            print("AEAD %s: no tcrypt figures" % label)
+            continue
+        print("AEAD %s (%s): one vCPU seals %.1f MB/s, opens %.1f MB/s; "
+              "two-vCPU ceiling of one flow %.0f Mbit/s"
+              % (label, text.get((alg, "driver"), "?"), seal, opn, lim))
+        for p in paths:
+            for m in ("tcp1", "tcp4"):
+                s = stat([100 * v / lim
+                          for v in fig.get((p, m), {}).values()])
+                shares[(p, m)] = s
+                print("  %-12s %s share of the ceiling: %s"
+                      % (p, m, fmt(s, 0)))
+    return shares
+
+
+def cpu(fig):
+    kinds = ["idle", "softirq", "sys", "user", "irq"]
+    print()
+    print("CPU time during the 1-stream run, % of both vCPUs (median): "
+          + " ".join("%8s" % k for k in kinds))
+    for p in PATHS:
+        vals = [stat(list(fig.get((p, "cpu-" + k), {}).values()))
+                for k in kinds]
+        if all(v is None for v in vals):
+            continue
+        print("  %-12s %53s" % (p, " ".join(
+            "%8s" % ("-" if v is None else "%.0f" % v[0]) for v in vals)))
+
+
+def per(fig, p, m, num, den):
+    """Median over the rounds of counter num / counter den."""
+    a = fig.get((p, "pipe-%s-%s" % (num, m)), {})
+    b = fig.get((p, "pipe-%s-%s" % (den, m)), {})
+    vals = [a[r] / b[r] for r in a if r in b and b[r] > 0]
+    return statistics.median(vals) if vals else None
+
+
+def pipeline(fig):
+    """moat's own counters (debugfs moat/pipeline), per packet."""
+    figs = [
+        ("segs/xmit", "tx_segs", "tx_xmit"),
+        ("enc batch", "enc_pkts", "enc_runs"),
+        ("tx batch", "tx_sent", "tx_runs"),
+        ("dec batch", "dec_pkts", "dec_runs"),
+        ("napi batch", "napi_pkts", "napi_polls"),
+        ("wake/pkt", "wakeups", "enc_pkts"),
+        ("txq depth", "txq_depth", "tx_segs"),
+        ("rxq depth", "rxq_depth", "rx_queued"),
+        ("async %", "async_pct", None),
+    ]
+    if not any(k[1].startswith("pipe-") for k in fig):
+        return
+    print()
+    print("moat data path, median per round (debugfs moat/pipeline):")
+    print("  %-18s" % "" + "".join("%11s" % f[0] for f in figs))
+    for p in ("moat-gcm", "moat-chacha"):
+        for m in ("tcp1", "tcp4", "pps"):
+            cells = []
+            for label, num, den in figs:
+                if label == "async %":
+                    a = per(fig, p, m, "enc_async", "enc_pkts")
+                    b = per(fig, p, m, "dec_async", "dec_pkts")
+                    v = None if a is None or b is None else 50 * (a + b)
+                else:
+                    v = per(fig, p, m, num, den)
+                cells.append("%11s" % ("-" if v is None else "%.2f" % v))
+            print("  %-18s" % ("%s %s" % (p, m)) + "".join(cells))
+
+
+def summary(rat, shares):
+    def r(a, b, m):
+        s = rat.get((a, b, m))
+        return "-" if s is None else "%.2f" % s[0]
+    share = shares.get(("moat-gcm", "tcp1"))
+    print()
+    print("bench: moat/xfrm gcm %s, moat/wireguard chacha %s, "
+          "pps moat/xfrm %s, aead-share %s"
+          % (r("moat-gcm", "xfrm-gcm", "tcp1"),
+             r("moat-chacha", "wireguard", "tcp1"),
+             r("moat-gcm", "xfrm-gcm", "pps"),
+             "-" if share is None else "%.0f%%" % share[0]))
+
+
+def main():
+    fig, text = load(sys.argv[1])
+    print()
+    print("=== moat benchmark: %s ===" % (sys.argv[2] if len(sys.argv) > 2
+                                         else ""))
+    table(fig)
+    rat = ratios(fig)
+    shares = ceilings(fig, text)
+    cpu(fig)
+    pipeline(fig)
+    summary(rat, shares)
+
+
+main()
