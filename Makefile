@@ -15,7 +15,8 @@ DEPS := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping \
 	procps psmisc iperf3 tcpdump python3 rsync xz-utils bc flex bison \
 	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools \
-	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
+	nftables
 
 all: kmod userspace
 

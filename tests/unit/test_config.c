@@ -120,6 +120,7 @@ TEST(config_defaults)
 	CHECK(c->retransmit_timeout_ms == 4000 && c->retransmit_tries == 5);
 	CHECK(c->replay_window == 1024);
 	CHECK(c->encap == MOATD_ENCAP_AUTO && c->fragmentation && !c->start);
+	CHECK(c->fragment_size == 0);
 	moatd_config_free(cfg);
 }
 
@@ -153,7 +154,8 @@ static const char all_keys[] =
 	"retransmit-tries = 3\n"
 	"replay-window = 65536\n"
 	"encap = yes\n"
-	"fragmentation = no\n";
+	"fragmentation = no\n"
+	"fragment-size = 1400\n";
 
 TEST(config_every_key)
 {
@@ -185,6 +187,7 @@ TEST(config_every_key)
 	CHECK(c->retransmit_timeout_ms == 1500 && c->retransmit_tries == 3);
 	CHECK(c->replay_window == 65536);
 	CHECK(c->encap == MOATD_ENCAP_YES && !c->fragmentation);
+	CHECK(c->fragment_size == 1400);
 	moatd_config_free(cfg);
 }
 
@@ -197,7 +200,8 @@ TEST(config_values_accepted)
 		"rekey-time = 0\n", "life-time = 365d\n", "dpd-delay = 2m\n",
 		"auth = psk\n", "remote-ts = 0.0.0.0/0,::/0\n",
 		"ike-rekey-time = 0\nike-life-time = 0\n",
-		"dev = a23456789012345\n",
+		"dev = a23456789012345\n", "fragment-size = auto\n",
+		"fragment-size = 512\n", "fragment-size = 65535\n",
 	};
 	char text[512];
 	size_t i;
@@ -473,6 +477,9 @@ TEST(config_value_errors)
 		{ "ppk-required = true", "ppk-required: \"true\" is not yes or no" },
 		{ "start = 1", "start: \"1\" is not yes or no" },
 		{ "fragmentation = maybe", "fragmentation: \"maybe\" is not yes or no" },
+		{ "fragment-size = 511", "fragment-size: \"511\" is not a number from 512 to 65535" },
+		{ "fragment-size = 65536", "fragment-size: \"65536\" is not a number from 512 to 65535" },
+		{ "fragment-size = small", "fragment-size: \"small\" is not a number from 512 to 65535" },
 		{ "encap = udp", "encap: \"udp\" is not yes, no or auto" },
 		{ "local-ts = 10.1.0.0/33", "local-ts: \"10.1.0.0/33\" has a prefix length above 32" },
 		{ "remote-ts = 10.2.0.1/16", "remote-ts: \"10.2.0.1/16\" has host bits set; write 10.2.0.0/16" },

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "daemon.h"
+#include "frag.h"
 
 enum { S4_500, S6_500, S4_4500, S6_4500, S_N };
 
@@ -230,8 +231,8 @@ static void tx_pktinfo(const struct ike_endpoints *ep, struct msghdr *mh)
 	}
 }
 
-int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
-	      size_t len)
+static int send_one(const struct ike_endpoints *ep, const uint8_t *buf,
+		    size_t len)
 {
 	static const uint8_t marker[4];
 	union { char b[256]; struct cmsghdr align; } cbuf;
@@ -258,4 +259,18 @@ int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
 		return -1;
 	}
 	return 0;
+}
+
+/* Each datagram of @buf: a fragmented message is several (frag.h). */
+int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
+	      size_t len)
+{
+	size_t n;
+	int ret = len ? 0 : -1;
+
+	for (; len; buf += n, len -= n) {
+		n = frag_first_datagram(buf, len);
+		ret |= send_one(ep, buf, n);
+	}
+	return ret;
 }
