@@ -9,8 +9,11 @@
 #   - RFC 8784 PPK: required on both sides (a wrong PPK then fails),
 #     and optional on moatd against a strongSwan without one;
 #   - narrowing: strongSwan's /32 pair against moatd's 0.0.0.0/0;
+#   - IKE fragmentation (RFC 7383) both ways: over a 600-octet MTU that
+#     drops IP fragments, with long identities and 12 selectors a side,
+#     each side initiates; charon logs the fragments it split and took;
 #   - a stopped charon leaves no XFRM state or policy behind.
-# timeout: 480
+# timeout: 600
 set -euo pipefail
 . "$MOAT_VM_LIB"
 # shellcheck source=../strongswan-lib.sh
@@ -61,11 +64,11 @@ s_conf() {
 				${3:-}
 				local {
 					auth = psk
-					id = 192.0.2.2
+					id = ${SS_ID_B:-192.0.2.2}
 				}
 				remote {
 					auth = psk
-					id = 192.0.2.1
+					id = ${SS_ID_A:-192.0.2.1}
 				}
 				children {
 					m {
@@ -80,8 +83,8 @@ s_conf() {
 		}
 		secrets {
 			ike-m {
-				id-a = 192.0.2.1
-				id-b = 192.0.2.2
+				id-a = ${SS_ID_A:-192.0.2.1}
+				id-b = ${SS_ID_B:-192.0.2.2}
 				secret = "$PSK"
 			}
 			${4:-}
@@ -177,7 +180,9 @@ start=$SECONDS
 xfrm_warm b
 log "kernel AEADs ready in $((SECONDS - start))s"
 start=$SECONDS
-ss_start b
+# Fragments strongSwan sends are IP datagrams of at most 576 octets, as
+# moatd's (its default is 1280).
+ss_start b 'fragment_size = 576'
 log "charon started in $((SECONDS - start))s"
 
 log "moatd initiates, AES-GCM-128"
@@ -264,6 +269,46 @@ ip -n b xfrm policy | grep -q 'src 10.2.0.1/32 dst 10.1.0.1/32' ||
 	fail "b: no XFRM policy for the /32 pair"
 traffic narrowing
 down_by_strongswan narrowing
+
+log "IKE fragmentation both ways: MTU 600, IP fragments dropped"
+for ns in a b; do
+	ip -n $ns link set "veth-$([[ $ns == a ]] && echo b || echo a)" mtu 600
+	nsx $ns nft -f - <<-'EOF'
+		table ip nofrag {
+			chain pre {
+				type filter hook prerouting priority -500;
+				ip frag-off & 0x3fff != 0 drop
+			}
+		}
+	EOF
+done
+long=$(printf 'x%.0s' {1..150})
+SS_ID_A=a.$long.example SS_ID_B=b.$long.example
+ts12() {
+	local i out=
+	for i in {0..11}; do out+=${out:+,}$1$i/32; done
+	echo "$out"
+}
+s_conf aes128gcm16-prfsha256-x25519 aes128gcm16 'fragmentation = yes' '' \
+	"$(ts12 10.2.0.)" "$(ts12 10.1.0.)"
+m_conf "local-id = @$SS_ID_A" "remote-id = @$SS_ID_B" \
+	"local-ts = $(ts12 10.1.0.)" "remote-ts = $(ts12 10.2.0.)"
+m_start
+ip -n a route replace 10.2.0.0/24 dev moat0 src 10.1.0.1
+frags() { grep -c "$1" b.charon.log || true; }
+nsx a moat ike up s || fail "ike up over fragments"
+(($(frags 'received fragment #') >= 2)) ||
+	fail "strongSwan did not get moatd's IKE_AUTH in fragments"
+(($(frags 'into [0-9]* fragments') >= 1)) ||
+	fail "strongSwan did not fragment its IKE_AUTH answer"
+traffic "fragments, moatd initiator"
+down_by_moatd "fragments, moatd initiator"
+ss b --initiate --child m >/dev/null || fail "swanctl --initiate, fragments"
+wait_for -t 20 both_up || fail "fragments, strongSwan initiator: not established"
+(($(frags 'into [0-9]* fragments') >= 2)) ||
+	fail "strongSwan did not fragment its IKE_AUTH request"
+traffic "fragments, strongSwan initiator"
+down_by_strongswan "fragments, strongSwan initiator"
 
 log "charon stops and leaves nothing behind"
 m_stop
