@@ -14,8 +14,9 @@ DEPS := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
 	libcap-ng-dev \
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping \
 	procps psmisc iperf3 tcpdump python3 rsync xz-utils bc flex bison \
-	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools nftables \
-	strongswan-charon strongswan-swanctl
+	libelf-dev sparse clang libclang-rt-14-dev wireguard-tools \
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
+	nftables
 
 all: kmod userspace
 
@@ -32,6 +33,21 @@ tools:
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+	$(MAKE) libreswan-cache
+
+# Libreswan, the NULL-auth peer of tests/vm/scenarios/56-libreswan-null.sh,
+# conflicts with strongSwan's packages: its .deb and the libraries it lacks
+# here are unpacked under $(LIBRESWAN_CACHE)/root, never installed.
+LIBRESWAN_CACHE := /var/cache/moat/libreswan
+LIBRESWAN_DEBS := libreswan libevent-pthreads-2.1-7 libldns3 libnss3-tools
+
+libreswan-cache:
+	rm -rf $(LIBRESWAN_CACHE)
+	mkdir -p $(LIBRESWAN_CACHE)/debs
+	cd $(LIBRESWAN_CACHE)/debs && apt-get download $(LIBRESWAN_DEBS)
+	for d in $(LIBRESWAN_CACHE)/debs/*.deb; do \
+		dpkg -x "$$d" $(LIBRESWAN_CACHE)/root || exit 1; \
+	done
 
 # Installs the packages only when something is missing, so a fresh machine
 # needs nothing but make, and a prepared one loses no time.
@@ -77,5 +93,5 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf tests/unit/build tests/fuzz/build tests/tools/build
 
-.PHONY: all kmod userspace tools deps need-deps check unit fuzz lint kunit vm-test \
+.PHONY: libreswan-cache all kmod userspace tools deps need-deps check unit fuzz lint kunit vm-test \
 	demo bench bench-ike install clean

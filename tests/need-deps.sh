@@ -10,7 +10,8 @@ done
 for f in /bin/busybox /usr/src/linux-source-6.1.tar.xz \
 	 /usr/include/libnl3/netlink/genl/genl.h \
 	 /usr/include/openssl/evp.h /usr/include/ini.h \
-	 /usr/include/cap-ng.h /usr/lib/ipsec/charon; do
+	 /usr/include/cap-ng.h /usr/lib/ipsec/charon /usr/sbin/swanctl \
+	 /usr/lib/ipsec/plugins/libstrongswan-gcm.so; do
 	[ -e "$f" ] || missing+=("$f")
 done
 kver=$("$(dirname "$0")/kver.sh")

@@ -121,6 +121,7 @@ TEST(config_defaults)
 	CHECK(c->replay_window == 1024);
 	CHECK(c->encap == MOATD_ENCAP_AUTO && c->fragmentation && !c->start);
 	CHECK(c->keepalive == 20);
+	CHECK(c->fragment_size == 0);
 	moatd_config_free(cfg);
 }
 
@@ -155,7 +156,8 @@ static const char all_keys[] =
 	"replay-window = 65536\n"
 	"encap = yes\n"
 	"keepalive = 45s\n"
-	"fragmentation = no\n";
+	"fragmentation = no\n"
+	"fragment-size = 1400\n";
 
 TEST(config_every_key)
 {
@@ -188,6 +190,7 @@ TEST(config_every_key)
 	CHECK(c->replay_window == 65536);
 	CHECK(c->encap == MOATD_ENCAP_YES && !c->fragmentation);
 	CHECK(c->keepalive == 45);
+	CHECK(c->fragment_size == 1400);
 	moatd_config_free(cfg);
 }
 
@@ -201,7 +204,8 @@ TEST(config_values_accepted)
 		"keepalive = 0\n",
 		"auth = psk\n", "remote-ts = 0.0.0.0/0,::/0\n",
 		"ike-rekey-time = 0\nike-life-time = 0\n",
-		"dev = a23456789012345\n",
+		"dev = a23456789012345\n", "fragment-size = auto\n",
+		"fragment-size = 512\n", "fragment-size = 65535\n",
 	};
 	char text[512];
 	size_t i;
@@ -477,6 +481,9 @@ TEST(config_value_errors)
 		{ "ppk-required = true", "ppk-required: \"true\" is not yes or no" },
 		{ "start = 1", "start: \"1\" is not yes or no" },
 		{ "fragmentation = maybe", "fragmentation: \"maybe\" is not yes or no" },
+		{ "fragment-size = 511", "fragment-size: \"511\" is not a number from 512 to 65535" },
+		{ "fragment-size = 65536", "fragment-size: \"65536\" is not a number from 512 to 65535" },
+		{ "fragment-size = small", "fragment-size: \"small\" is not a number from 512 to 65535" },
 		{ "encap = udp", "encap: \"udp\" is not yes, no or auto" },
 		{ "local-ts = 10.1.0.0/33", "local-ts: \"10.1.0.0/33\" has a prefix length above 32" },
 		{ "remote-ts = 10.2.0.1/16", "remote-ts: \"10.2.0.1/16\" has host bits set; write 10.2.0.0/16" },

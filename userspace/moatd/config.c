@@ -35,8 +35,7 @@ enum conn_key {
 	K_REMOTE_TS, K_IKE, K_ESP, K_START, K_IKE_REKEY_TIME, K_IKE_LIFE_TIME,
 	K_REKEY_TIME, K_LIFE_TIME, K_DPD_DELAY, K_RETRANSMIT_TIMEOUT,
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
-	K_KEEPALIVE,
-	K_CONN_KEYS,
+	K_KEEPALIVE, K_FRAGMENT_SIZE, K_CONN_KEYS,
 	/* [moatd] */
 	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
 };
@@ -504,6 +503,18 @@ static int p_replay(struct parser *ps, const struct key *k, const char *v)
 	return u32_range(ps, k, v, 0, MOAT_REPLAY_WINDOW_MAX);
 }
 
+/* "auto" (0: RFC 7383 §2.5.1's 576 or 1280 by family) or octets. */
+static int p_fragment_size(struct parser *ps, const struct key *k,
+			   const char *v)
+{
+	if (!strcmp(v, "auto")) {
+		*conn_u32(ps, k->off) = 0;
+		return 0;
+	}
+	return u32_range(ps, k, v, MOATD_FRAGMENT_SIZE_MIN,
+			 MOATD_FRAGMENT_SIZE_MAX);
+}
+
 static int p_encap(struct parser *ps, const struct key *k, const char *v)
 {
 	(void)k;
@@ -556,6 +567,8 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_FRAGMENTATION] = { "fragmentation", p_bool,
 			      offsetof(struct moatd_conn, fragmentation) },
 	[K_KEEPALIVE] = { "keepalive", p_seconds, CONN_U32(keepalive) },
+	[K_FRAGMENT_SIZE] = { "fragment-size", p_fragment_size,
+			      CONN_U32(fragment_size) },
 };
 
 /* ---- [moatd] keys ---- */

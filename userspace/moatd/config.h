@@ -29,6 +29,8 @@
 #define MOATD_SECRET_MAX 1024		/* octets of a psk or ppk */
 #define MOATD_CONFIG_MAX_BYTES (1024 * 1024)
 #define MOATD_DURATION_MAX (365U * 24 * 3600)	/* seconds */
+#define MOATD_FRAGMENT_SIZE_MIN 512	/* fragment-size, octets */
+#define MOATD_FRAGMENT_SIZE_MAX 65535
 
 /* Defaults (CONFIG.md lists them all). */
 #define MOATD_DEFAULT_DEV "moat0"
@@ -99,6 +101,8 @@ struct moatd_conn {
 	enum moatd_encap encap;
 	uint32_t keepalive;			/* NAT keepalive, s; 0 = off */
 	bool fragmentation;
+	/* RFC 7383: the largest IP datagram of a sent fragment; 0 = auto */
+	uint32_t fragment_size;
 	bool start;
 };
 

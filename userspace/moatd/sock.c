@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include "daemon.h"
+#include "frag.h"
 
 enum { S4_500, S6_500, S4_4500, S6_4500, S_N };
 
@@ -272,8 +273,9 @@ static int send_iov(const struct ike_endpoints *ep, struct iovec *iov,
 	return 0;
 }
 
-int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
-	      size_t len)
+/* One IKE datagram: on 4500, after the non-ESP marker. */
+static int send_one(const struct ike_endpoints *ep, const uint8_t *buf,
+		    size_t len)
 {
 	static const uint8_t marker[4];
 	struct iovec iov[2] = {
@@ -282,9 +284,21 @@ int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
 	};
 	bool natt = ep->local_port == IKE_NATT_PORT;
 
-	if (!len)
-		return -1;
 	return natt ? send_iov(ep, iov, 2) : send_iov(ep, iov + 1, 1);
+}
+
+/* Each datagram of @buf: a fragmented message is several (frag.h). */
+int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
+	      size_t len)
+{
+	size_t n;
+	int ret = len ? 0 : -1;
+
+	for (; len; buf += n, len -= n) {
+		n = frag_first_datagram(buf, len);
+		ret |= send_one(ep, buf, n);
+	}
+	return ret;
 }
 
 int sock_send_keepalive(const struct ike_endpoints *ep)
