@@ -11,7 +11,8 @@
 # moatd_inner: addresses and routes of the inner prefixes on moat0 (after
 #   moatd made it).
 # moatd_nsas NS [in|out]: how many SAs NS's moat0 has (of one direction).
-# moatd_dump_logs: an EXIT trap that prints the logs when the scenario failed.
+# moatd_dump_logs: an EXIT trap that prints the logs' tails when the
+#   scenario failed (the harness shows the last 300 lines of the output).
 
 MOATD=$MOAT_ROOT/userspace/moatd/moatd
 [[ -x $MOATD ]] || fail "moatd not built: $MOATD"
@@ -67,7 +68,8 @@ moatd_dump_logs() {
 	local rc=$? ns
 	if ((rc)); then
 		for ns in a b; do
-			[[ -f $ns.log ]] && { echo "--- $ns.log"; cat "$ns.log"; }
+			[[ -f $ns.log ]] &&
+				{ echo "--- $ns.log (tail)"; tail -n 60 "$ns.log"; }
 		done
 	fi 2>/dev/null
 	return $rc
