@@ -71,7 +71,8 @@ dump_logs() {
 	local rc=$? f
 	if ((rc)); then
 		for f in *.log; do
-			[[ -e $f ]] && { echo "--- $f"; cat "$f"; }
+			[[ -e $f ]] &&
+				{ echo "--- $f (tail)"; tail -n 60 "$f"; }
 		done
 	fi 2>/dev/null
 	return $rc

@@ -19,9 +19,13 @@ for c in json.load(sys.stdin)["conns"]:
         print(ch["spi_out"] + "/out")' | sort
 }
 
-# one_pair NS: exactly one inbound and one outbound SA right now.
+# one_pair NS: exactly one inbound and one outbound SA right now (one
+# dump: between rekeys there is less than a second of it).
 one_pair() {
-	[[ $(nsas "$1" in) == 1 && $(nsas "$1" out) == 1 ]]
+	local o
+	o=$(nsx "$1" moat sa show dev moat0)
+	[[ $(grep -c '^sa spi.*dir in' <<<"$o") == 1 &&
+	   $(grep -c '^sa spi.*dir out' <<<"$o") == 1 ]]
 }
 
 # ike_spis NS: the established, not replaced, IKE SAs' SPIs.

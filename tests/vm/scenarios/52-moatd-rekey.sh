@@ -84,7 +84,7 @@ grep -q 'soft-expired: rekey' a.log b.log ||
 
 log "between rekeys, back to one pair"
 for ns in a b; do
-	wait_for -t 10 one_pair $ns || fail "$ns: never back to one SA pair"
+	wait_for -t 30 one_pair $ns || fail "$ns: never back to one SA pair"
 done
 [[ $(ike_spis a | wc -l) == 1 ]] || fail "a: IKE SAs '$(ike_spis a)'"
 
@@ -114,5 +114,7 @@ sleep 3	# a rekey or two
 stop a
 [[ $(nsas a) == 0 ]] || fail "a: SAs left after SIGTERM: $(spis a)"
 [[ -z $(nsx a moat peer show dev moat0) ]] || fail "a: peer left after SIGTERM"
-wait_for -t 5 test_nsas b 0 || fail "b: SAs left after a's Delete"
+# a's Delete, or, when a request of a was outstanding at SIGTERM (one at
+# a time: no Delete could go out), b's next rekey timing out.
+wait_for -t 25 test_nsas b 0 || fail "b: SAs kept after a stopped"
 stop b
