@@ -39,9 +39,13 @@ kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod CONFIG_MOAT=m W=1 \
 		MOAT_VERSION=$(VERSION) modules
 
-# Loads the module built here, with the modules it needs first (insmod
-# alone fails with unknown symbols on a freshly booted host).
-load: kmod
+kmod/moat.ko:
+	$(MAKE) kmod
+
+# Loads the module make built (building it if there is none), with the
+# modules it needs first: insmod alone fails with unknown symbols on a
+# freshly booted host.
+load: kmod/moat.ko
 	for m in $$(modinfo -F depends kmod/moat.ko | tr , ' '); do \
 		modprobe $$m || exit 1; done
 	insmod kmod/moat.ko

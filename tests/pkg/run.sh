@@ -4,9 +4,10 @@
 # accepts; the bash completion completes objects, commands, keywords,
 # devices and connections; make install-userspace installs a unit that
 # systemd-analyze verifies; one version number; make deb builds both
-# packages and lintian finds no error in them (the VM scenario
-# 60-packages installs them). Prints PASS/FAIL per test and
-# "pkg: N passed, M failed". MOAT_PKG_DEB=0 skips make deb and lintian.
+# packages, lintian finds no error in them, and DKMS builds the module
+# from moat-dkms (the VM scenario 60-packages installs them). Prints
+# PASS/FAIL per test and "pkg: N passed, M failed". MOAT_PKG_DEB=0 skips
+# make deb, lintian and DKMS.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -249,6 +250,29 @@ debs_lint_clean() {
 	[[ ${PIPESTATUS[0]} == 0 ]]
 }
 
+# DKMS builds the moat-dkms package's source for the VM's kernel, here,
+# in a private tree (nothing under /var/lib/dkms; a throwaway signing
+# key). Its binary tarball goes next to the packages: the VM scenario
+# 60-packages puts it where moat-dkms's postinst loads prebuilt modules
+# from, as TCG compiles the module too slowly (tests/vm/pkg-dkms-in-vm.sh
+# lets DKMS build it in the VM instead).
+dkms_builds() {
+	local v kver d=$tmp/dkms ko
+	v=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+	kver=$(tests/kver.sh)
+	mkdir -p "$d/pkg" "$d/tree" "$d/key"
+	dpkg-deb -x "build/deb/moat-dkms_${v}_all.deb" "$d/pkg" || return 1
+	export mok_signing_key=$d/key/mok.key mok_certificate=$d/key/mok.pub
+	local o=(--dkmstree "$d/tree" --sourcetree "$d/pkg/usr/src")
+	dkms add -m moat -v "$v" "${o[@]}" &&
+		dkms build -m moat -v "$v" -k "$kver" "${o[@]}" || return 1
+	ko=$d/tree/moat/$v/$kver/x86_64/module/moat.ko
+	[[ $(modinfo -F version "$ko"*) == "$v" ]] ||
+		{ echo "$ko: version $(modinfo -F version "$ko"*), not $v"; return 1; }
+	dkms mktarball -m moat -v "$v" -k "$kver" --binaries-only "${o[@]}" &&
+		cp "$d/tree/moat/$v/tarball/"*.dkms.tar.gz "build/deb/moat-$v.dkms.tar.gz"
+}
+
 make -s -C userspace >/dev/null || { echo "FAIL pkg/build"; echo "pkg: 0 passed, 1 failed"; exit 1; }
 check man-render man_renders
 check moat8-covers-help moat8_covers_help
@@ -260,6 +284,7 @@ check completion completion_works
 check one-version one_version
 if [[ ${MOAT_PKG_DEB:-1} != 0 ]]; then
 	check deb-lintian debs_lint_clean
+	check dkms-build dkms_builds
 fi
 echo "pkg: $passed passed, $failed failed"
 [ "$failed" = 0 ]
