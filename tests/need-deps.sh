@@ -4,7 +4,8 @@
 # missing otherwise.
 missing=()
 for cmd in cc make pkg-config qemu-system-x86_64 modprobe ip ping iperf3 \
-	   tcpdump python3 rsync xz flex bison bc sparse clang wg nft swanctl; do
+	   tcpdump python3 rsync xz flex bison bc sparse clang wg nft swanctl \
+	   dpkg-buildpackage dh dh_dkms lintian dkms groff; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 for f in /bin/busybox /usr/src/linux-source-6.1.tar.xz \
