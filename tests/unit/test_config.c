@@ -322,6 +322,30 @@ TEST(config_auth_null)
 	moatd_config_free(cfg);
 }
 
+TEST(config_null_one_side)
+{
+	struct moatd_config *cfg;
+	const struct moatd_conn *c;
+
+	/* A client that only encrypts, toward a gateway with a PSK. */
+	cfg = cfg_ok("[conn c]\nlocal = 192.0.2.1\nremote = 192.0.2.2\n"
+		     "local-auth = null\npsk = \"k\"\n");
+	c = cfg ? &cfg->conns[0] : NULL;
+	CHECK(c && c->local_auth == MOATD_AUTH_NULL &&
+	      c->remote_auth == MOATD_AUTH_PSK);
+	CHECK(c && c->local_id.type == MOATD_ID_NULL &&
+	      c->remote_id.type == MOATD_ID_IPV4_ADDR);
+	moatd_config_free(cfg);
+	/* The gateway: any client, NULL from them, the PSK from us. */
+	cfg = cfg_ok("[conn g]\nlocal = 192.0.2.2\nremote = %any\n"
+		     "remote-auth = null\npsk = \"k\"\n");
+	c = cfg ? &cfg->conns[0] : NULL;
+	CHECK(c && c->local_auth == MOATD_AUTH_PSK &&
+	      c->remote_auth == MOATD_AUTH_NULL);
+	CHECK(c && c->remote_id.type == MOATD_ID_NULL);
+	moatd_config_free(cfg);
+}
+
 TEST(config_remote_any_psk)
 {
 	struct moatd_config *cfg;
@@ -447,7 +471,12 @@ TEST(config_required_and_cross_key_errors)
 		      "t.conf:1: conn \"a\": auth = psk needs psk or psk-file"));
 	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = 192.0.2.2\nauth = psk\n",
 		      "t.conf:4: conn \"a\": auth = psk needs psk or psk-file"));
-	CHECK(conn_err("auth = null\n", "t.conf:4: psk is set but auth = null"));
+	CHECK(conn_err("auth = null\n",
+		       "t.conf:4: psk is set but neither side uses auth = psk"));
+	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = 192.0.2.2\nauth = null\nremote-auth = psk\n",
+		      "t.conf:5: conn \"a\": remote-auth = psk needs psk or psk-file"));
+	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = 192.0.2.2\nlocal-auth = foo\n",
+		      "t.conf:4: local-auth: \"foo\" is not psk or null"));
 	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = %any\npsk = \"k\"\n",
 		      "t.conf:3: remote = %any needs remote-id (the identity the peers must show)"));
 	CHECK(conn_err("remote-id = %any\n",

@@ -257,6 +257,31 @@ TEST(exchange_null_auth)
 	pair_free(p);
 }
 
+/* RFC 7619 on one side: a client that only encrypts, a gateway that
+ * proves who it is with the PSK. */
+TEST(exchange_null_auth_one_side)
+{
+	struct pair *p = run("local-auth = null\n" PSK,
+			     PSK "remote-auth = null\n");
+
+	check_established(p);
+	if (p && p->i && p->r) {
+		CHECK(p->r->peer_id.type == IKE_ID_NULL);
+		CHECK(p->i->peer_id.type != IKE_ID_NULL);
+	}
+	pair_free(p);
+	/* The gateway wants the PSK from its peer too: refused. */
+	p = run("local-auth = null\n" PSK, PSK);
+	CHECK(p && p->r && p->r->state == IKESA_DEAD &&
+	      p->r->error == IKE_N_AUTHENTICATION_FAILED);
+	pair_free(p);
+	/* The client wants the PSK from the gateway, which sends NULL. */
+	p = run("local-auth = null\n" PSK, "auth = null\n");
+	CHECK(p && p->i && p->i->state == IKESA_DEAD &&
+	      p->i->error == IKE_N_AUTHENTICATION_FAILED);
+	pair_free(p);
+}
+
 TEST(exchange_wrong_psk)
 {
 	struct pair *p = run(PSK, "psk = \"incorrect horse\"\n");

@@ -35,7 +35,7 @@ enum conn_key {
 	K_REMOTE_TS, K_IKE, K_ESP, K_START, K_IKE_REKEY_TIME, K_IKE_LIFE_TIME,
 	K_REKEY_TIME, K_LIFE_TIME, K_DPD_DELAY, K_RETRANSMIT_TIMEOUT,
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
-	K_KEEPALIVE, K_FRAGMENT_SIZE, K_CONN_KEYS,
+	K_KEEPALIVE, K_FRAGMENT_SIZE, K_LOCAL_AUTH, K_REMOTE_AUTH, K_CONN_KEYS,
 	/* [moatd] */
 	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
 };
@@ -316,13 +316,15 @@ static int p_id(struct parser *ps, const struct key *k, const char *v)
 			      ps->why, sizeof(ps->why));
 }
 
+/* auth, local-auth, remote-auth: k->off is the field's offset. */
 static int p_auth(struct parser *ps, const struct key *k, const char *v)
 {
-	(void)k;
+	enum moatd_auth *a = (enum moatd_auth *)((char *)cur(ps) + k->off);
+
 	if (!strcmp(v, "psk"))
-		cur(ps)->auth = MOATD_AUTH_PSK;
+		*a = MOATD_AUTH_PSK;
 	else if (!strcmp(v, "null"))
-		cur(ps)->auth = MOATD_AUTH_NULL;
+		*a = MOATD_AUTH_NULL;
 	else
 		return why(ps, "\"%.*s\" is not psk or null", SHOW, v);
 	return 0;
@@ -537,7 +539,7 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_REMOTE] = { "remote", p_remote, 0 },
 	[K_LOCAL_ID] = { "local-id", p_id, 0 },
 	[K_REMOTE_ID] = { "remote-id", p_id, 1 },
-	[K_AUTH] = { "auth", p_auth, 0 },
+	[K_AUTH] = { "auth", p_auth, offsetof(struct moatd_conn, auth) },
 	[K_PSK] = { "psk", p_secret, 0 },
 	[K_PSK_FILE] = { "psk-file", p_secret, 1 },
 	[K_PPK_ID] = { "ppk-id", p_ppk_id, 0 },
@@ -569,6 +571,10 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_KEEPALIVE] = { "keepalive", p_seconds, CONN_U32(keepalive) },
 	[K_FRAGMENT_SIZE] = { "fragment-size", p_fragment_size,
 			      CONN_U32(fragment_size) },
+	[K_LOCAL_AUTH] = { "local-auth", p_auth,
+			   offsetof(struct moatd_conn, local_auth) },
+	[K_REMOTE_AUTH] = { "remote-auth", p_auth,
+			    offsetof(struct moatd_conn, remote_auth) },
 };
 
 /* ---- [moatd] keys ---- */
@@ -636,19 +642,35 @@ static int conn_required(struct parser *ps)
 	return 0;
 }
 
+/* The key that chose a side's method: local-auth/remote-auth, or auth. */
+static int auth_key(struct parser *ps, int side)
+{
+	return key_set(ps, side) ? side : K_AUTH;
+}
+
 static int conn_auth(struct parser *ps)
 {
 	struct moatd_conn *c = cur(ps);
-	int k = key_set(ps, K_PSK) ? K_PSK : K_PSK_FILE;
+	bool psk;
+	int k;
 
-	if (c->auth == MOATD_AUTH_PSK && !c->psk)
-		return fail(ps, line_of(ps, K_AUTH),
-			    "conn \"%s\": auth = psk needs psk or psk-file",
-			    c->name);
-	if (c->auth == MOATD_AUTH_NULL && c->psk)
-		return fail(ps, ps->key_line[k], "%s is set but auth = null",
+	if (!key_set(ps, K_LOCAL_AUTH))
+		c->local_auth = c->auth;
+	if (!key_set(ps, K_REMOTE_AUTH))
+		c->remote_auth = c->auth;
+	psk = c->local_auth == MOATD_AUTH_PSK ||
+	      c->remote_auth == MOATD_AUTH_PSK;
+	k = c->local_auth == MOATD_AUTH_PSK ? K_LOCAL_AUTH : K_REMOTE_AUTH;
+	if (psk && !c->psk)
+		return fail(ps, line_of(ps, auth_key(ps, k)),
+			    "conn \"%s\": %s = psk needs psk or psk-file",
+			    c->name, conn_keys[auth_key(ps, k)].name);
+	k = key_set(ps, K_PSK) ? K_PSK : K_PSK_FILE;
+	if (!psk && c->psk)
+		return fail(ps, ps->key_line[k],
+			    "%s is set but neither side uses auth = psk",
 			    conn_keys[k].name);
-	if (c->auth == MOATD_AUTH_PSK && c->remote_any &&
+	if (c->remote_auth == MOATD_AUTH_PSK && c->remote_any &&
 	    !key_set(ps, K_REMOTE_ID))
 		return fail(ps, line_of(ps, K_REMOTE),
 			    "remote = %%any needs remote-id (the identity the peers must show)");
@@ -687,13 +709,13 @@ static void conn_ids(struct parser *ps)
 	const struct moatd_id null_id = { .type = MOATD_ID_NULL };
 
 	if (!key_set(ps, K_LOCAL_ID)) {
-		if (c->auth == MOATD_AUTH_NULL)
+		if (c->local_auth == MOATD_AUTH_NULL)
 			c->local_id = null_id;
 		else
 			addr_id(&c->local, &c->local_id);
 	}
 	if (!key_set(ps, K_REMOTE_ID)) {
-		if (c->auth == MOATD_AUTH_NULL || c->remote_any)
+		if (c->remote_auth == MOATD_AUTH_NULL || c->remote_any)
 			c->remote_id = null_id;
 		else
 			addr_id(&c->remote, &c->remote_id);

@@ -77,7 +77,10 @@ struct moatd_conn {
 	struct moat_addr remote;	/* family 0 when remote_any */
 	bool remote_any;		/* remote = %any: a responder only */
 	struct moatd_id local_id, remote_id;
-	enum moatd_auth auth;
+	enum moatd_auth auth;		/* the `auth` key */
+	/* How we prove who we are, and how the peer must (RFC 7619 §2.1:
+	 * NULL on one side only); both default to auth. */
+	enum moatd_auth local_auth, remote_auth;
 	uint8_t *psk;			/* secmem, psk_len octets; or NULL */
 	size_t psk_len;
 	char ppk_id[MOATD_PPK_ID_MAX + 1];	/* "" when no ppk */

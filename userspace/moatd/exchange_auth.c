@@ -109,9 +109,23 @@ static int auth_parse(struct auth_in *in)
 	return 0;
 }
 
-static uint8_t auth_method(const struct moatd_conn *c)
+static uint8_t method_of(enum moatd_auth a)
 {
-	return c->auth == MOATD_AUTH_NULL ? IKE_AUTH_NULL : IKE_AUTH_PSK;
+	return a == MOATD_AUTH_NULL ? IKE_AUTH_NULL : IKE_AUTH_PSK;
+}
+
+/* The method the peer's AUTH payload must carry. */
+static uint8_t peer_method(const struct moatd_conn *c)
+{
+	return method_of(c->remote_auth);
+}
+
+/* How the side that signs (the initiator's AUTH or the responder's) does. */
+static enum moatd_auth signer_auth(const struct ikesa *sa, bool by_initiator)
+{
+	bool us = by_initiator == (sa->role == IKESA_INITIATOR);
+
+	return us ? sa->conn->local_auth : sa->conn->remote_auth;
 }
 
 /* The AUTH data the initiator (or responder) signs with @sk_p; 0 or -1. */
@@ -130,7 +144,7 @@ static int auth_data(const struct ikesa *sa, bool by_initiator,
 		.sk_p_len = sa->keys.prf_len,
 	};
 
-	if (sa->conn->auth == MOATD_AUTH_NULL)
+	if (signer_auth(sa, by_initiator) == MOATD_AUTH_NULL)
 		return ike_auth_null(sa->prf, &so, out);
 	return ike_auth_psk(sa->prf, sa->conn->psk, sa->conn->psk_len, &so,
 			    out);
@@ -165,10 +179,11 @@ static void put_id_auth(struct ike_writer *w, const struct ikesa *sa,
 	bool init = sa->role == IKESA_INITIATOR;
 	uint8_t idb[4 + MOATD_ID_MAX], data[IKE_PRF_MAX_LEN];
 	size_t idl = xchg_id_body(&sa->conn->local_id, idb, sizeof(idb));
-	struct ike_auth a = { auth_method(sa->conn), data, sa->keys.prf_len };
+	struct ike_auth a = { method_of(sa->conn->local_auth), data,
+			      sa->keys.prf_len };
 
 	put_id(w, init ? IKE_PL_IDI : IKE_PL_IDR, &sa->conn->local_id);
-	if (init && sa->conn->auth == MOATD_AUTH_PSK)	/* the optional IDr */
+	if (init && sa->conn->remote_auth == MOATD_AUTH_PSK) /* optional IDr */
 		put_id(w, IKE_PL_IDR, &sa->conn->remote_id);
 	if (auth_data(sa, init, sk_p, idb, idl, data))
 		w->err = w->err ? w->err : IKE_E_SYNTAX;
@@ -295,7 +310,7 @@ static uint16_t auth_check_initiator(struct ikesa *sa,
 
 	if (!xchg_id_is(&c->remote_id, &in->idi) ||
 	    (in->idr_pl && !xchg_id_is(&c->local_id, &in->idr)) ||
-	    in->auth.method != auth_method(c))
+	    in->auth.method != peer_method(c))
 		return IKE_N_AUTHENTICATION_FAILED;
 	if (in->has_ppk_id)
 		return auth_check_ppk(sa, in);
@@ -473,7 +488,7 @@ static void auth_finish(struct ikesa *sa, const struct auth_in *in)
 	const uint8_t *sk_pr = fallback ? sa->nppk.sk_pr : sa->keys.sk_pr;
 
 	if (!xchg_id_is(&c->remote_id, &in->idr) ||
-	    in->auth.method != auth_method(c) ||
+	    in->auth.method != peer_method(c) ||
 	    !auth_verify(sa, false, sk_pr, in->idr_pl, in->auth.data,
 			 in->auth.len)) {
 		ikesa_fail(sa, IKE_N_AUTHENTICATION_FAILED);
