@@ -114,4 +114,8 @@ struct ikesa *ike_respond_init(const struct ike_responder *r,
 int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 	     struct ike_out *out);
 
+/* The name of an error Notify that ends an exchange ("failed" for 0), or
+ * NULL for one without a name here. */
+const char *ike_notify_name(uint16_t n);
+
 #endif

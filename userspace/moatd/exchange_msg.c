@@ -289,3 +289,17 @@ int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 		return xchg_frag_recv(sa, msg, len, &h, out);
 	return xchg_dispatch(sa, msg, len, &h, out);
 }
+
+const char *ike_notify_name(uint16_t n)
+{
+	switch (n) {
+	case 0: return "failed";
+	case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
+	case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+	case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
+	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
+	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
+	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
+	default: return NULL;
+	}
+}

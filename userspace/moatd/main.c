@@ -100,16 +100,9 @@ static void sa_free(struct dsa *s)
 
 static const char *notify_name(uint16_t n)
 {
-	switch (n) {
-	case 0: return "failed";
-	case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
-	case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
-	case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
-	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
-	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
-	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
-	default: return "refused";
-	}
+	const char *name = ike_notify_name(n);
+
+	return name ? name : "refused";
 }
 
 void daemon_sa_dead(struct dsa *s, const char *why)
