@@ -503,7 +503,30 @@ TEST(exchange_nat_detection)
 	pair_auth(p);
 	check_established(p);
 	CHECK(p->r && p->r->nat_remote && !p->r->nat_local);
+	if (p->r)
+		p->r->ep.local_port = 4500;	/* as the daemon floats it */
 	CHECK(p->i && p->i->nat_local && !p->i->nat_remote);
+	if (p->r)
+		CHECK(ike_esp_in_udp(p->r));
+	pair_free(p);
+}
+
+/* strongSwan floats to 4500 without a NAT: its ESP stays plain. */
+TEST(exchange_float_without_nat)
+{
+	struct pair *p = pair_new(PSK, PSK);
+
+	if (!p)
+		return;
+	pair_init(p);
+	pair_auth(p);
+	check_established(p);
+	CHECK(p->r && !p->r->nat_remote && !p->r->nat_local);
+	if (p->r) {
+		p->r->ep.local_port = 4500;	/* IKE_AUTH came on 4500 */
+		p->r->ep.remote_port = 4500;
+		CHECK(!ike_esp_in_udp(p->r));
+	}
 	pair_free(p);
 }
 

@@ -111,6 +111,13 @@ struct ikesa *ike_respond_init(const struct ike_responder *r,
 			       struct ike_out *out, uint16_t *notify);
 
 /* Any message for an existing SA; see enum ike_rx. */
+/*
+ * §2.23: ESP goes in UDP only with a NAT on the way (or encap = yes), not
+ * because the IKE SA runs on 4500: an initiator may float there without
+ * a NAT (strongSwan does when it offers MOBIKE) and then sends plain ESP.
+ */
+bool ike_esp_in_udp(const struct ikesa *sa);
+
 int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 	     struct ike_out *out);
 

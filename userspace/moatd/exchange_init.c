@@ -147,6 +147,13 @@ static void natd_check(struct ikesa *sa, const struct init_in *in,
 				   sa->ep.local_port);
 }
 
+bool ike_esp_in_udp(const struct ikesa *sa)
+{
+	return sa->ep.local_port == 4500 &&
+	       (sa->nat_local || sa->nat_remote ||
+		sa->conn->encap == MOATD_ENCAP_YES);
+}
+
 /* Our KE, Nonce and status notifies, shared by request and response. */
 static void init_put_common(struct ike_writer *w, struct ikesa *sa,
 			    bool initiator)

@@ -206,6 +206,8 @@ void xchg_put_natd(struct ike_writer *w, const struct ikesa *sa,
 		w->err = w->err ? w->err : IKE_E_SYNTAX;
 		return;
 	}
+	if (sa->conn->encap == MOATD_ENCAP_YES)
+		src[0] ^= 0xff;	/* the peer sees a NAT: ESP in UDP both ways */
 	xchg_notify(w, IKE_N_NAT_DETECTION_SOURCE_IP, src, NATD_LEN);
 	xchg_notify(w, IKE_N_NAT_DETECTION_DESTINATION_IP, dst, NATD_LEN);
 }

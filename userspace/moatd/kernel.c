@@ -144,7 +144,7 @@ int kernel_hand_socket(int fd)
 }
 
 /*
- * An IKE SA that floated to 4500 (a NAT, or encap = yes) has its Child
+ * An IKE SA on 4500 with a NAT on the way, or encap = yes, has its Child
  * SAs in UDP, from our 4500 to the port the peer's IKE comes from: past
  * a NAT, the mapped one.
  */
@@ -157,7 +157,7 @@ static int peer_add(const struct ikesa *sa)
 	};
 	struct nl_msg *msg;
 
-	if (sa->ep.local_port == IKE_NATT_PORT) {
+	if (ike_esp_in_udp(sa)) {
 		r.encap = MOAT_ENCAP_UDP;
 		r.sport = sa->ep.local_port;
 		r.dport = sa->ep.remote_port;
