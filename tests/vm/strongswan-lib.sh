@@ -209,3 +209,24 @@ nsas() { nsx a moat sa show dev moat0 | grep -c '^sa spi' || true; }
 no_sas() { [[ $(nsas) == 0 ]]; }
 no_xfrm() { [[ -z $(ip -n b xfrm state) ]]; }
 both_up() { [[ $(nsas) == 2 && $(ss_sas b) == 1 ]]; }
+
+# ss_topology: namespaces a (192.0.2.1, moatd) and b (192.0.2.2, charon),
+# b's inner address 10.2.0.1 routed toward a's 10.1.0.0/16.
+ss_topology() {
+	netns_pair a b 192.0.2.1/24 192.0.2.2/24
+	ip -n b addr add 10.2.0.1/32 dev lo
+	ip -n b route add 10.1.0.0/16 dev veth-a src 10.2.0.1
+}
+
+# ss_dump_logs: an EXIT trap; prints both daemons' logs when the scenario
+# failed, then stops moatd and charon.
+ss_dump_logs() {
+	local rc=$?
+	if ((rc)); then
+		echo "--- a.log"; tail -n 60 a.log
+		echo "--- b.charon.log"; tail -n 80 b.charon.log
+	fi 2>/dev/null
+	m_stop
+	ss_stop b
+	return $rc
+}

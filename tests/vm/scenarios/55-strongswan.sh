@@ -70,22 +70,10 @@ down_by_strongswan() {
 	no_xfrm || fail "$1: b's XFRM states left"
 }
 
-dump_logs() {
-	local rc=$?
-	if ((rc)); then
-		echo "--- a.log"; tail -n 60 a.log
-		echo "--- b.charon.log"; tail -n 80 b.charon.log
-	fi 2>/dev/null
-	m_stop
-	ss_stop b
-	return $rc
-}
-trap dump_logs EXIT
+trap ss_dump_logs EXIT
 
 moat_load
-netns_pair a b 192.0.2.1/24 192.0.2.2/24
-ip -n b addr add 10.2.0.1/32 dev lo
-ip -n b route add 10.1.0.0/16 dev veth-a src 10.2.0.1
+ss_topology
 start=$SECONDS
 xfrm_warm b
 log "kernel AEADs ready in $((SECONDS - start))s"

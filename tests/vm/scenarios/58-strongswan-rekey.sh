@@ -135,20 +135,13 @@ ping_stop() {
 dump_logs() {
 	local rc=$?
 	[[ -z $ping_pid ]] || kill "$ping_pid" 2>/dev/null || true
-	if ((rc)); then
-		echo "--- a.log"; tail -n 60 a.log
-		echo "--- b.charon.log"; tail -n 80 b.charon.log
-	fi 2>/dev/null
-	m_stop
-	ss_stop b
-	return $rc
+	(exit $rc)
+	ss_dump_logs
 }
 trap dump_logs EXIT
 
 moat_load
-netns_pair a b 192.0.2.1/24 192.0.2.2/24
-ip -n b addr add 10.2.0.1/32 dev lo
-ip -n b route add 10.1.0.0/16 dev veth-a src 10.2.0.1
+ss_topology
 xfrm_warm b
 ss_start b
 s_conf aes128gcm16-prfsha256-x25519 aes128gcm16 \
