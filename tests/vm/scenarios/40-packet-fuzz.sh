@@ -43,7 +43,8 @@
 #          XfrmInHdrError.  This run never sends the two packets moat
 #          consumes without a counter: intact keepalives, dummy packets.
 # - quiet: just those two, unfragmented and paced: reached == as many as
-#          were sent, and no counter moves.  This equality with what was
+#          were sent, and only rx_nat_keepalive moves, by the keepalives
+#          sent.  This equality with what was
 #          sent holds only because nothing is lost on the way.
 # - ptb:   Frag Needed / Packet Too Big quoting an outbound SA well enough
 #          to be judged (any quoted sequence number, MTU and source):
