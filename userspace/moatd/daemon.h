@@ -25,7 +25,9 @@
 
 #define MOATD_INBOUND_GRACE_MS 1000	/* a replaced inbound SA lingers */
 #define MOATD_RETRY_MS 200		/* a rekey or Delete waiting its turn */
-#define MOATD_CLOSING_MS 10000		/* a replaced IKE SA waits this long */
+#define MOATD_CLOSING_MS 10000		/* a replaced IKE SA waits this long,
+					 * and two retransmit timeouts more
+					 */
 #define DSA_KIDS_MAX 16
 
 /* One Child SA in the kernel, as kernel.c installed it. */

@@ -268,6 +268,22 @@ static void take_successor(struct dsa *s)
 	dlog(LOG_INFO, "%s: IKE SA rekeyed", s->sa->conn->name);
 }
 
+/*
+ * Rekeyed or redundant: its Delete is on the way, or the peer's is. The
+ * peer's may be late by a round trip and a retransmission (§2.8.2: after a
+ * simultaneous rekey it deletes the new SA it lost with, and an SA we no
+ * longer know would leave that Delete unanswered, retransmitted for
+ * minutes), so wait for it that long.
+ */
+static void arm_closing(struct dsa *s)
+{
+	if (ike_busy(s->sa))
+		arm_retransmit(s);
+	else
+		s->deadline_ms = now_ms() + MOATD_CLOSING_MS +
+				 2ULL * s->sa->conn->retransmit_timeout_ms;
+}
+
 /* §2.8.2: the losing new IKE SA lives until its Delete is done. */
 static void take_redundant(struct dsa *s)
 {
@@ -278,10 +294,7 @@ static void take_redundant(struct dsa *s)
 		return;
 	t->replaced = true;
 	t->est_ms = t->started_ms;
-	if (ike_busy(r))
-		arm_retransmit(t);
-	else
-		t->deadline_ms = now_ms() + MOATD_CLOSING_MS;
+	arm_closing(t);
 	dlog(LOG_INFO, "%s: simultaneous IKE SA rekey: one new SA is redundant",
 	     s->sa->conn->name);
 }
@@ -291,15 +304,6 @@ static void after_exchange(struct dsa *s)
 	apply_ops(s);
 	take_successor(s);
 	take_redundant(s);
-}
-
-/* Rekeyed or redundant: its Delete is on the way, or the peer's is. */
-static void arm_closing(struct dsa *s)
-{
-	if (ike_busy(s->sa))
-		arm_retransmit(s);
-	else
-		s->deadline_ms = now_ms() + MOATD_CLOSING_MS;
 }
 
 static void sa_gone(struct dsa *s)

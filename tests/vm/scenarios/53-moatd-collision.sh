@@ -5,8 +5,9 @@
 # one is deleted again, so each end ends up with the same single pair
 # (the SPIs of one are the other's), nothing else in the kernel, and
 # traffic passes (52 counts lost pings: a 5 s netem delay under TCG loses
-# some by itself). A
-# rekey crossing `moat ike down` on the other end leaves nothing on
+# some by itself). A simultaneous IKE SA rekey leaves one IKE SA on each
+# end, the same one, with the Child SA moved to it, once the Deletes of
+# the old and the redundant SA are through. A rekey crossing `moat ike down` on the other end leaves nothing on
 # either end.
 # timeout: 500
 set -euo pipefail
@@ -56,10 +57,20 @@ agree || fail "the ends disagree on the SPIs after the collision"
 nsx a ping -c 1 -W 15 10.2.0.1 >/dev/null ||
 	fail "no ping after the Child SA collision"
 
-# Both ends rekeying the IKE SA at once is left to the unit tests
-# (tests/unit/test_exchange_child.c) for now: between two moatds over this
-# 5 s delay, the redundant new IKE SA sometimes outlives the minute this
-# scenario can wait (its Delete is retransmitted with backoff).
+log "both ends rekey the IKE SA at once"
+old=$(ike_spis a)
+both ike rekey t ike
+sleep 15
+# Each end waits up to 10 s and two retransmit timeouts for a Delete.
+wait_for -t 90 one_ike a || fail "a: not back to one IKE SA"
+wait_for -t 90 one_ike b || fail "b: not back to one IKE SA"
+grep -q 'redundant' a.log b.log || fail "no IKE SA collision"
+[[ $(ike_spis a) == "$(ike_spis b)" ]] ||
+	fail "IKE SAs differ: a '$(ike_spis a)', b '$(ike_spis b)'"
+[[ $(ike_spis a) != "$old" ]] || fail "IKE SPIs unchanged"
+agree || fail "the Child SA did not survive the IKE SA collision"
+nsx a ping -c 1 -W 15 10.2.0.1 >/dev/null ||
+	fail "no ping after the IKE SA collision"
 
 log "a rekey crossing a close: nothing is left"
 nsx a moat ike rekey t || fail "a: ike rekey"
