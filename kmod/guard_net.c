@@ -30,7 +30,7 @@ static void guard_net_event(struct work_struct *work)
 
 	if (level == gn->announced)
 		return;
-	gn->announced = level;
+	WRITE_ONCE(gn->announced, level);
 	moat_nl_guard_event(gn->net, level, READ_ONCE(gn->g->difficulty));
 }
 
