@@ -94,13 +94,14 @@ c=$(( $(gval "$now" cookies_valid) - $(gval "$snapped" cookies_valid) ))
 (( $(gval "$now" cookies_sent) > $(gval "$snapped" cookies_sent) )) ||
 	fail "no cookie was sent to moatd a"
 deltas passed=$c
+# Its liveness checks would cross the hop limit below: no IKE SA, no IKE.
+nsx a moat ike down t
 
-log "cookies: on 4500 after the marker, over IPv6, fragmented"
+log "cookies: on 4500 after the marker, and over IPv6 fragmented"
 snap
 probe "first_cookie=1" 192.0.2.2 4500 1 --marker
-probe "first_cookie=1" 2001:db8::2 500 1
-probe "first_cookie=1" 192.0.2.2 500 1 --pad 2500
-deltas cookies_sent=3 passed=0
+probe "first_cookie=1" 2001:db8::2 500 1 --pad 2500
+deltas cookies_sent=2 passed=0
 
 log "cookies: a request too long to copy is dropped as malformed"
 snap
