@@ -92,6 +92,7 @@ TEST(config_defaults)
 		return;
 	CHECK(cfg->log_level == MOATD_LOG_INFO);
 	CHECK(cfg->puzzle_budget_ms == 1000);
+	CHECK(cfg->puzzle_max_difficulty == 20);
 	CHECK(cfg->n_conns == 1);
 	c = moatd_config_find(cfg, "a");
 	CHECK(c == &cfg->conns[0] && !moatd_config_find(cfg, "b"));
@@ -570,9 +571,16 @@ TEST(config_global_errors)
 		      "t.conf:2: log-level: \"verbose\" is not error, warning, notice, info or debug"));
 	CHECK(cfg_err("[moatd]\npuzzle-budget = 2m\n",
 		      "t.conf:2: puzzle-budget: 2m is out of range (0s to 60s)"));
+	CHECK(cfg_err("[moatd]\n\npuzzle-max-difficulty = 65\n",
+		      "t.conf:3: puzzle-max-difficulty: \"65\" is not a number from 0 to 64"));
+	CHECK(cfg_err("[moatd]\npuzzle-max-difficulty = -1\n",
+		      "t.conf:2: puzzle-max-difficulty: \"-1\" is not a number from 0 to 64"));
 	struct moatd_config *cfg = cfg_ok("[moatd]\npuzzle-budget = 0\nlog-level = error\n");
 
 	CHECK(cfg && cfg->puzzle_budget_ms == 0 && cfg->log_level == MOATD_LOG_ERROR);
+	moatd_config_free(cfg);
+	cfg = cfg_ok("[moatd]\npuzzle-max-difficulty = 16\n");
+	CHECK(cfg && cfg->puzzle_max_difficulty == 16);
 	moatd_config_free(cfg);
 }
 

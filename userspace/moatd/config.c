@@ -37,7 +37,7 @@ enum conn_key {
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
 	K_KEEPALIVE, K_FRAGMENT_SIZE, K_LOCAL_AUTH, K_REMOTE_AUTH, K_CONN_KEYS,
 	/* [moatd] */
-	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
+	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_PUZZLE_MAX_DIFFICULTY, K_GLOBAL_KEYS,
 };
 
 struct parser {
@@ -611,9 +611,22 @@ static int g_puzzle_budget(struct parser *ps, const struct key *k,
 	return 0;
 }
 
+static int g_puzzle_max(struct parser *ps, const struct key *k,
+			const char *v)
+{
+	(void)k;
+	if (parse_u32_range(v, 0, MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT,
+			    &ps->cfg->puzzle_max_difficulty))
+		return why(ps, "\"%.*s\" is not a number from 0 to %u", SHOW,
+			   v, MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT);
+	return 0;
+}
+
 static const struct key global_keys[K_GLOBAL_KEYS] = {
 	[K_LOG_LEVEL] = { "log-level", g_log_level, 0 },
 	[K_PUZZLE_BUDGET] = { "puzzle-budget", g_puzzle_budget, 0 },
+	[K_PUZZLE_MAX_DIFFICULTY] = { "puzzle-max-difficulty", g_puzzle_max,
+				      0 },
 };
 
 /* ---- checks and defaults when a [conn] section ends ---- */
@@ -993,6 +1006,7 @@ static int parse_buf(const char *buf, size_t len, const char *name,
 	}
 	ps.cfg->log_level = MOATD_LOG_INFO;
 	ps.cfg->puzzle_budget_ms = MOATD_DEFAULT_PUZZLE_BUDGET_MS;
+	ps.cfg->puzzle_max_difficulty = MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY;
 	ret = ini_parse_stream(reader, &ps, handler, &ps);
 	if (!ps.err_line && !ret)
 		conn_finish(&ps);

@@ -45,6 +45,8 @@
 #define MOATD_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
 #define MOATD_DEFAULT_RETRANSMIT_TRIES 5
 #define MOATD_DEFAULT_PUZZLE_BUDGET_MS 1000
+#define MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY 20
+#define MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT 64
 
 /* Identification types (RFC 7296 §3.5; ID_NULL from RFC 7619). */
 enum moatd_id_type {
@@ -112,6 +114,7 @@ struct moatd_conn {
 struct moatd_config {
 	enum moatd_log_level log_level;
 	uint32_t puzzle_budget_ms;	/* 0: never solve puzzles */
+	uint32_t puzzle_max_difficulty;	/* harder ones: retry without */
 	size_t n_conns;
 	struct moatd_conn *conns;	/* in file order */
 };
