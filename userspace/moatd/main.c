@@ -360,6 +360,7 @@ static void sa_progress(struct dsa *s)
 		if (sa->role == IKESA_INITIATOR) {
 			s->tries = 0;
 			arm_retransmit(s);
+			solve_begin(s);	/* may free s */
 		}
 		return;
 	}
@@ -512,14 +513,15 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	if (ret == IKE_RX_OK)
 		after_exchange(s);
 	send_out(s, &out);
-	if (ret == IKE_RX_OK)
+	if (ret == IKE_RX_OK) {
 		sa_progress(s);
-	else if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
+		return;		/* s may be gone */
+	}
+	if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
 		arm_established(s);
 }
 
-/* A request of ours went out: wait for its answer. */
-static void request_sent(struct dsa *s, const struct ike_out *out)
+void daemon_request_sent(struct dsa *s, const struct ike_out *out)
 {
 	send_out(s, out);
 	s->tries = 0;
@@ -537,7 +539,7 @@ static void dpd_due(struct dsa *s)
 		return;
 	}
 	dlog(LOG_DEBUG, "%s: liveness check", s->sa->conn->name);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* A rekeyed or redundant SA: retransmit its Delete, or let it go. */
@@ -625,7 +627,7 @@ static void kid_rekey(struct dsa *s, struct kchild *k, uint64_t now)
 		return;
 	dlog(LOG_INFO, "%s: rekeying Child SA 0x%08x", s->sa->conn->name,
 	     k->spi_in);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* Hard-expired in the kernel: tell the peer the Child SA is gone. */
@@ -647,7 +649,7 @@ static void kid_delete(struct dsa *s, struct kchild *k, uint64_t now)
 		return;		/* being deleted already */
 	dlog(LOG_INFO, "%s: deleting expired Child SA 0x%08x",
 	     s->sa->conn->name, k->spi_in);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 static void kids_due(struct dsa *s, uint64_t now)
@@ -678,7 +680,7 @@ static void ike_rekey_due(struct dsa *s, uint64_t now)
 	if (ike_rekey_ike(s->sa, &out))
 		return;
 	dlog(LOG_INFO, "%s: rekeying the IKE SA", s->sa->conn->name);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* Tells the peer (best effort: we do not wait for its answer). */
@@ -800,7 +802,7 @@ int daemon_rekey(const char *name, bool ike, char *err, size_t errlen)
 		       -1;
 	dlog(LOG_INFO, "%s: rekeying %s on request", name,
 	     ike ? "the IKE SA" : "the Child SA");
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 	return 0;
 }
 
@@ -984,7 +986,8 @@ static void loop(int sigfd)
 	int n, i;
 
 	while (!d.quit) {
-		n = epoll_wait(d.epfd, ev, 16, timer_next_timeout());
+		n = epoll_wait(d.epfd, ev, 16,
+			       solve_pending() ? 0 : timer_next_timeout());
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
@@ -998,6 +1001,7 @@ static void loop(int sigfd)
 				events_read();
 		}
 		timer_run();
+		solve_run();
 		if (d.reload) {
 			d.reload = 0;
 			reload();
