@@ -53,6 +53,7 @@ void moat_guard_default_config(struct moat_guard_config *cfg)
 			.prefix6 = MOAT_GUARD_PREFIX6_DEFAULT,
 			.entries = MOAT_GUARD_ENTRIES_DEFAULT,
 		},
+		.known_ttl = MOAT_GUARD_KNOWN_TTL_DEFAULT,
 	};
 }
 
@@ -61,7 +62,8 @@ static bool guard_config_ok(const struct moat_guard_config *cfg)
 	return cfg->mode <= MOAT_GUARD_MODE_PUZZLES && cfg->cookies_at &&
 	       cfg->half_open_at && cfg->puzzles_at &&
 	       cfg->difficulty_min <= cfg->difficulty_max &&
-	       cfg->difficulty_max <= MOAT_GUARD_DIFFICULTY_LIMIT;
+	       cfg->difficulty_max <= MOAT_GUARD_DIFFICULTY_LIMIT &&
+	       cfg->known_ttl;
 }
 
 static u8 guard_fixed_level(u8 mode)
@@ -107,7 +109,8 @@ struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 	}
 	RCU_INIT_POINTER(g->rl, rl);
 	g->puzzle = moat_puzzle_alloc();
-	if (!g->puzzle) {
+	g->known = moat_known_alloc();
+	if (!g->puzzle || !g->known) {
 		moat_guard_free(g);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -125,6 +128,7 @@ void moat_guard_free(struct moat_guard *g)
 	if (!g)
 		return;
 	moat_puzzle_free(g->puzzle);
+	moat_known_free(g->known);
 	moat_ratelimit_free(rcu_dereference_protected(g->rl, true));
 	memzero_explicit(&g->jar, sizeof(g->jar));
 	kfree(g);
@@ -138,6 +142,23 @@ void moat_guard_free(struct moat_guard *g)
 void moat_guard_set_half_open(struct moat_guard *g, u32 half_open)
 {
 	WRITE_ONCE(g->half_open, half_open);
+}
+
+/**
+ * moat_guard_add_known() - a source completed IKE_AUTH (moatd says)
+ * @g: the guard
+ * @addr: its address, network order
+ * @addr_len: 4 or 16
+ * @now: the time (ns)
+ *
+ * It is asked no puzzle below the top difficulty for cfg.known_ttl
+ * seconds. Process context.
+ */
+void moat_guard_add_known(struct moat_guard *g, const u8 *addr, u8 addr_len,
+			  u64 now)
+{
+	moat_known_add(g->known, addr, addr_len, now,
+		       READ_ONCE(g->cfg.known_ttl));
 }
 
 static void guard_count(struct moat_guard *g, enum moat_guard_stat s)
@@ -241,6 +262,18 @@ bool moat_guard_tick(struct moat_guard *g, u64 now)
 	return old != READ_ONCE(g->level);
 }
 
+/**
+ * moat_guard_get_config() - a consistent copy of a guard's settings
+ * @g: the guard
+ * @cfg: out
+ */
+void moat_guard_get_config(struct moat_guard *g, struct moat_guard_config *cfg)
+{
+	spin_lock_bh(&g->lock);
+	*cfg = g->cfg;
+	spin_unlock_bh(&g->lock);
+}
+
 /* Under g->lock. The judge reads mode and difficulty_min without it. */
 static void guard_set_config(struct moat_guard *g,
 			     const struct moat_guard_config *cfg)
@@ -248,9 +281,11 @@ static void guard_set_config(struct moat_guard *g,
 	g->cfg.cookies_at = cfg->cookies_at;
 	g->cfg.half_open_at = cfg->half_open_at;
 	g->cfg.puzzles_at = cfg->puzzles_at;
-	g->cfg.difficulty_max = cfg->difficulty_max;
+	WRITE_ONCE(g->cfg.difficulty_max, cfg->difficulty_max);
 	g->cfg.hold = cfg->hold;
 	g->cfg.rl = cfg->rl;
+	WRITE_ONCE(g->cfg.hops, cfg->hops);
+	WRITE_ONCE(g->cfg.known_ttl, cfg->known_ttl);
 	WRITE_ONCE(g->cfg.difficulty_min, cfg->difficulty_min);
 	WRITE_ONCE(g->cfg.mode, cfg->mode);
 	if (cfg->mode != MOAT_GUARD_MODE_AUTO)
@@ -441,6 +476,24 @@ static enum moat_guard_action guard_puzzle(struct moat_guard *g,
 	return guard_legacy(g);
 }
 
+/* A known source is asked no puzzle until the difficulty is at its top. */
+static bool guard_known(struct moat_guard *g,
+			const struct moat_guard_packet *pkt, u64 now)
+{
+	if (READ_ONCE(g->difficulty) >= READ_ONCE(g->cfg.difficulty_max))
+		return false;
+	return moat_known_has(g->known, pkt->addr, pkt->addr_len, now);
+}
+
+/* Too many hops away for cfg.hops (GTSM style, RFC 5082)? */
+static bool guard_too_far(const struct moat_guard *g,
+			  const struct moat_guard_packet *pkt)
+{
+	u8 hops = READ_ONCE(g->cfg.hops);
+
+	return hops && pkt->ttl < 255 - hops;
+}
+
 /* Above NORMAL: the cookie, the source's rate, then maybe the puzzle. */
 static enum moat_guard_action guard_check(struct moat_guard *g,
 					  struct moat_guard_packet *pkt,
@@ -474,6 +527,10 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
 		puzzle = true;
 	if (!puzzle)
 		return guard_pass(g);
+	if (guard_known(g, pkt, now)) {
+		guard_count(g, MOAT_GUARD_STAT_KNOWN_PASSED);
+		return guard_pass(g);
+	}
 	return guard_puzzle(g, pkt, req, &bind, &ask);
 }
 
@@ -484,7 +541,8 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
  * @now: the time (ns, a monotonic clock such as
  *	ktime_get_coarse_boottime_ns() on the receive path; tests hand it in)
  *
- * Only IKE_SA_INIT requests are judged; every other IKE message passes.
+ * With cfg.hops, any IKE message from further away is dropped. Beyond
+ * that, only IKE_SA_INIT requests are judged; every other message passes.
  * Softirq or process context; O(1), allocates nothing.
  *
  * Return: the action.
@@ -499,9 +557,14 @@ enum moat_guard_action moat_guard_judge(struct moat_guard *g,
 	if (now - READ_ONCE(g->window_start) >= NSEC_PER_SEC)
 		moat_guard_tick(g, now);
 	level = READ_ONCE(g->level);
+	if (guard_too_far(g, pkt)) {
+		guard_count(g, MOAT_GUARD_STAT_HOPS_DROPPED);
+		return MOAT_GUARD_DROP;
+	}
 	if (READ_ONCE(g->cfg.mode) == MOAT_GUARD_MODE_OFF)
 		return MOAT_GUARD_PASS;
-	kind = moat_ike_parse_init(pkt->msg, pkt->len, &req);
+	kind = pkt->msg ? moat_ike_parse_init(pkt->msg, pkt->len, &req) :
+			  MOAT_IKE_MALFORMED;
 	if (kind == MOAT_IKE_OTHER)
 		return MOAT_GUARD_PASS;
 	if (kind == MOAT_IKE_MALFORMED) {

@@ -62,13 +62,19 @@ static struct genv *new_env(struct kunit *test, u8 mode,
 	return e;
 }
 
-static enum moat_guard_action judge(struct genv *e, const u8 *ip, u64 now)
+static enum moat_guard_action judge_ttl(struct genv *e, const u8 *ip,
+					u8 ttl, u64 now)
 {
 	e->pkt = (struct moat_guard_packet){
 		.msg = e->m.b, .len = e->m.len, .addr = ip, .addr_len = 4,
-		.reply = e->reply, .reply_size = sizeof(e->reply),
+		.ttl = ttl, .reply = e->reply, .reply_size = sizeof(e->reply),
 	};
 	return moat_guard_judge(e->g, &e->pkt, now);
+}
+
+static enum moat_guard_action judge(struct genv *e, const u8 *ip, u64 now)
+{
+	return judge_ttl(e, ip, 64, now);
 }
 
 static u64 stat(struct genv *e, enum moat_guard_stat s)
@@ -490,6 +496,80 @@ static void reconfigure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_RATE_LIMITED), 1);
 }
 
+/* A known source with a valid cookie skips the puzzle below the top. */
+static void known_skips_puzzle(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
+	struct moat_guard_config cfg;
+	struct answer a;
+
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
+	read_answer(test, e, &a);
+	KUNIT_ASSERT_NE(test, a.prf, 0);
+	request(e, &a, NULL, 0);
+	/* Not known yet: no solution means the legacy share. */
+	judge(e, ip_a, 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 0);
+	moat_guard_add_known(e->g, ip_a, 4, 1);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 1);
+	/* Someone else at the same moment still must solve it. */
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_b, 2), MOAT_GUARD_REPLY);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 1);
+	/* At the top difficulty even a known source is asked. */
+	cfg = e->g->cfg;
+	cfg.difficulty_max = cfg.difficulty_min;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	request(e, &a, NULL, 0);
+	judge(e, ip_a, 3);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 1);
+}
+
+static void two_hops(struct moat_guard_config *cfg)
+{
+	cfg->hops = 2;
+}
+
+/* GTSM style: TTL 253 is two hops away, 252 three. Any IKE message. */
+static void hops_drop(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_COOKIES, two_hops);
+
+	request(e, NULL, NULL, 0);
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 252, 1), MOAT_GUARD_DROP);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_HOPS_DROPPED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_SENT), 0);
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 253, 1), MOAT_GUARD_REPLY);
+	e->m.b[19] = MOAT_IKE_FLAG_RESPONSE;
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 1, 1), MOAT_GUARD_DROP);
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 255, 1), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_HOPS_DROPPED), 2);
+}
+
+/* A message the receive path could not read: malformed, dropped above normal. */
+static void unreadable(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_COOKIES, NULL);
+
+	request(e, NULL, NULL, 0);
+	judge(e, ip_a, 1);
+	e->pkt.msg = NULL;
+	e->pkt.reply_len = 0;
+	KUNIT_EXPECT_EQ(test, moat_guard_judge(e->g, &e->pkt, 1),
+			MOAT_GUARD_DROP);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 1);
+	moat_guard_free(e->g);
+	e = new_env(test, MOAT_GUARD_MODE_AUTO, NULL);
+	request(e, NULL, NULL, 0);
+	judge(e, ip_a, 1);
+	e->pkt.msg = NULL;
+	KUNIT_EXPECT_EQ(test, moat_guard_judge(e->g, &e->pkt, 1),
+			MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 1);
+}
+
 static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(build_reply),
 	KUNIT_CASE(normal_passes),
@@ -504,6 +584,9 @@ static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(tick_once_a_second),
 	KUNIT_CASE(bad_config),
 	KUNIT_CASE(reconfigure),
+	KUNIT_CASE(known_skips_puzzle),
+	KUNIT_CASE(hops_drop),
+	KUNIT_CASE(unreadable),
 	{}
 };
 
