@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "config_guard.h"
 #include "parse.h"
 #include "secmem.h"
 
@@ -27,7 +28,7 @@
 #define MSG_MAX 512
 #define SHOW 40		/* characters of a bad value quoted back */
 
-enum section { SEC_NONE, SEC_MOATD, SEC_CONN };
+enum section { SEC_NONE, SEC_MOATD, SEC_GUARD, SEC_CONN };
 
 enum conn_key {
 	K_DEV, K_LOCAL, K_REMOTE, K_LOCAL_ID, K_REMOTE_ID, K_AUTH, K_PSK,
@@ -48,7 +49,7 @@ struct parser {
 	const struct stat *st;		/* the file's, or NULL */
 	struct moatd_config *cfg;
 	enum section section;
-	bool moatd_seen;
+	bool moatd_seen, guard_seen;
 	uint64_t seen;			/* keys set in this section */
 	int key_line[K_CONN_KEYS];
 	int err_line;			/* 0 until the first error */
@@ -892,12 +893,19 @@ static int section_begin(struct parser *ps, const char *line)
 		ps->section = SEC_MOATD;
 		return 0;
 	}
+	if (n == 5 && !memcmp(name, "guard", 5)) {
+		if (ps->guard_seen)
+			return fail(ps, ps->lineno, "[guard] is given twice");
+		ps->guard_seen = true;
+		ps->section = SEC_GUARD;
+		return 0;
+	}
 	if (n > 5 && !memcmp(name, "conn", 4) && strchr(" \t", name[4])) {
 		for (name += 5, n -= 5; n && strchr(" \t", *name); name++)
 			n--;
 		return conn_begin(ps, name, n);
 	}
-	return fail(ps, ps->lineno, "unknown section [%.*s] (expected [conn NAME] or [moatd])",
+	return fail(ps, ps->lineno, "unknown section [%.*s] (expected [conn NAME], [moatd] or [guard])",
 		    (int)(n > SHOW ? SHOW : n), line + 1);
 }
 
@@ -950,6 +958,33 @@ static const struct key *key_find(const struct key *keys, size_t n,
 	return NULL;
 }
 
+/* Marks key @idx seen at this line; -1 (said why) if it was already. */
+static int key_once(struct parser *ps, int idx, const char *name)
+{
+	if (key_set(ps, idx))
+		return fail(ps, ps->lineno, "%s is set twice (first at line %d)",
+			    name, ps->key_line[idx]);
+	ps->seen |= 1ULL << idx;
+	ps->key_line[idx] = ps->lineno;
+	ps->why[0] = '\0';
+	return 0;
+}
+
+static int guard_key(struct parser *ps, const char *name, const char *value)
+{
+	int idx = guard_conf_find(name);
+
+	if (idx < 0)
+		return fail(ps, ps->lineno, "unknown key \"%.*s\" in [guard]",
+			    SHOW, name);
+	if (key_once(ps, idx, name))
+		return -1;
+	if (guard_conf_set(&ps->cfg->guard, idx, value, ps->why,
+			   sizeof(ps->why)))
+		return fail(ps, ps->lineno, "%s: %s", name, ps->why);
+	return 0;
+}
+
 static int handle_key(struct parser *ps, const char *name, const char *value)
 {
 	bool conn = ps->section == SEC_CONN;
@@ -957,8 +992,10 @@ static int handle_key(struct parser *ps, const char *name, const char *value)
 	const struct key *k;
 	int idx;
 
+	if (ps->section == SEC_GUARD)
+		return guard_key(ps, name, value);
 	if (ps->section == SEC_NONE)
-		return fail(ps, ps->lineno, "\"%.*s\" is outside a section (expected [conn NAME] or [moatd] first)",
+		return fail(ps, ps->lineno, "\"%.*s\" is outside a section (expected [conn NAME], [moatd] or [guard] first)",
 			    SHOW, name);
 	k = key_find(keys, conn ? K_CONN_KEYS : K_GLOBAL_KEYS, name);
 	if (!k)
@@ -966,12 +1003,8 @@ static int handle_key(struct parser *ps, const char *name, const char *value)
 			    SHOW, name, conn ? "[conn " : "[moatd",
 			    conn ? cur(ps)->name : "", "]");
 	idx = (int)(k - keys);
-	if (key_set(ps, idx))
-		return fail(ps, ps->lineno, "%s is set twice (first at line %d)",
-			    k->name, ps->key_line[idx]);
-	ps->seen |= 1ULL << idx;
-	ps->key_line[idx] = ps->lineno;
-	ps->why[0] = '\0';
+	if (key_once(ps, idx, k->name))
+		return -1;
 	if (k->parse(ps, k, value))
 		return fail(ps, ps->lineno, "%s: %s", k->name, ps->why);
 	return 0;

@@ -66,6 +66,7 @@ struct dsa {
 	/* RFC 8019: solving the responder's puzzle until solve_until_ms. */
 	bool solving;
 	uint64_t solve_from_ms, solve_until_ms;
+	bool half_open;			/* counted in guardd.c */
 };
 
 struct daemon {

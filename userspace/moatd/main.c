@@ -32,6 +32,7 @@
 
 #include "daemon.h"
 #include "exchange_est.h"
+#include "guardd.h"
 #include "rekey_time.h"
 
 struct daemon d = { .conf_path = MOATD_CONF_PATH, .ctl_fd = -1 };
@@ -91,6 +92,7 @@ static void sa_free(struct dsa *s)
 			*pp = s->next;
 			break;
 		}
+	guardd_half_open(s, false);
 	kernel_remove(s);
 	if (s->waiter >= 0)
 		ctl_reply(s->waiter, "error SA deleted");
@@ -322,6 +324,8 @@ static void sa_established(struct dsa *s)
 
 	s->est_ms = now_ms();
 	dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
+	if (sa->role == IKESA_RESPONDER)
+		guardd_known(&sa->ep.remote);
 	ike_schedule(s);
 	if (!sa->have_child) {
 		if (s->waiter >= 0)
@@ -440,6 +444,7 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 	s = sa_add(sa);
 	if (!s)
 		return;
+	guardd_half_open(s, true);
 	send_out(s, &out);
 	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
 }
@@ -509,6 +514,8 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	else if (ep->local_port == IKE_NATT_PORT)
 		follow_peer(s, ep);
 	s->last_rx_ms = now_ms();
+	guardd_half_open(s, s->sa->role == IKESA_RESPONDER &&
+			 s->sa->state == IKESA_INIT_DONE);
 	/* New SAs in the kernel before the answer or Delete goes out. */
 	if (ret == IKE_RX_OK)
 		after_exchange(s);
@@ -931,6 +938,7 @@ static void reload(void)
 	old_cfgs[n_old++] = d.cfg;	/* running SAs still point into it */
 	d.cfg = cfg;
 	dlog(LOG_INFO, "reloaded %s: %zu conns", d.conf_path, cfg->n_conns);
+	guardd_apply(cfg);
 	start_conns();
 }
 
@@ -1002,6 +1010,7 @@ static void loop(int sigfd)
 		}
 		timer_run();
 		solve_run();
+		guardd_tick(now_ms());
 		if (d.reload) {
 			d.reload = 0;
 			reload();
@@ -1077,6 +1086,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dlog(LOG_INFO, "started with %zu conns", d.cfg->n_conns);
+	guardd_apply(d.cfg);
 	start_conns();
 	loop(sigfd);
 	dlog(LOG_INFO, "stopping");
