@@ -425,6 +425,13 @@ static enum moat_guard_action guard_ask(struct moat_guard *g,
 	return MOAT_GUARD_REPLY;
 }
 
+/* PASSED counts every request handed to moatd, whatever let it through. */
+static enum moat_guard_action guard_pass(struct moat_guard *g)
+{
+	guard_count(g, MOAT_GUARD_STAT_PASSED);
+	return MOAT_GUARD_PASS;
+}
+
 /* The lowest priority: a share that halves with each bit of difficulty
  * over the minimum passes, starting at one half.
  */
@@ -435,16 +442,10 @@ static enum moat_guard_action guard_legacy(struct moat_guard *g)
 
 	if (get_random_u32() < (U32_MAX >> min(shift, 31U))) {
 		guard_count(g, MOAT_GUARD_STAT_LEGACY_SERVED);
-		return MOAT_GUARD_PASS;
+		return guard_pass(g);
 	}
 	guard_count(g, MOAT_GUARD_STAT_LEGACY_DROPPED);
 	return MOAT_GUARD_DROP;
-}
-
-static enum moat_guard_action guard_pass(struct moat_guard *g)
-{
-	guard_count(g, MOAT_GUARD_STAT_PASSED);
-	return MOAT_GUARD_PASS;
 }
 
 /* A request with a valid cookie that must show a solved puzzle. */

@@ -275,6 +275,10 @@ static void legacy_share(struct kunit *test)
 	KUNIT_EXPECT_GT(test, passed, 350);
 	KUNIT_EXPECT_LT(test, passed, 650);
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_LEGACY_SERVED), passed);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_LEGACY_DROPPED),
+			1000 - passed);
+	/* Handed to moatd, so counted as passed too. */
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), passed);
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 0);
 }
 

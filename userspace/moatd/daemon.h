@@ -131,6 +131,11 @@ void kernel_close(void);
 int kernel_ensure_dev(const char *dev);
 /* Hands a bound UDP 4500 socket to the module for ESP in UDP. */
 int kernel_hand_socket(int fd);
+/*
+ * Hands a bound UDP 500 socket to the module's guard (MOAT_SOCK_IKE): IKE
+ * stays on it, but the guard may answer or drop IKE_SA_INIT requests.
+ */
+int kernel_hand_ike_socket(int fd);
 /* The peer and IKE_AUTH's Child SA of s->sa; 0 or -1. */
 int kernel_install(struct dsa *s);
 /* Another Child SA of the peer: inbound, then outbound; 0 or -1. */

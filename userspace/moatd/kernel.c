@@ -144,6 +144,18 @@ int kernel_hand_socket(int fd)
 	return send_req(msg, "handing UDP 4500 to the module", false);
 }
 
+int kernel_hand_ike_socket(int fd)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_SOCK_SET, 0);
+
+	if (!msg || req_put_sock_fd(msg, fd) ||
+	    req_put_sock_kind(msg, MOAT_SOCK_IKE)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	return send_req(msg, "handing UDP 500 to the module's guard", false);
+}
+
 /*
  * An IKE SA on 4500 with a NAT on the way, or encap = yes, has its Child
  * SAs in UDP, from our 4500 to the port the peer's IKE comes from: past
