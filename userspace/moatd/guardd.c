@@ -33,6 +33,7 @@ static void check_mode(uint64_t now)
 	if (was != g.on || !told)
 		dlog(LOG_INFO, "the module's guard is %s", g.on ? "on" :
 		     "off: moatd asks for its own cookies under load");
+	told = true;
 }
 
 void guardd_apply(const struct moatd_config *cfg)
