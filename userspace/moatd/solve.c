@@ -10,7 +10,7 @@
 #include "daemon.h"
 
 #define SOLVE_SLICE_MS 5
-#define SOLVE_TRIES 256		/* keys tried between clock reads */
+#define SOLVE_TRIES 32		/* keys tried between clock reads */
 
 /* Sends the retried IKE_SA_INIT that ike_puzzle_work() built. */
 static void solve_done(struct dsa *s, const struct ike_out *out)

@@ -57,6 +57,7 @@ log "puzzles: moatd a solves the puzzle and connects"
 nsx a moat ike up t || fail "moatd a could not connect at level puzzles"
 grep -q "asks a puzzle of difficulty 12" a.log || fail "a was asked no puzzle"
 grep -q "puzzle answered after" a.log || fail "a did not answer the puzzle"
+grep -h "puzzle answered after" a.log | sed 's/^/   /'
 j=$(gjson)
 (( $(gval "$j" solutions_valid) >= 1 )) || fail "no valid solution: $j"
 nsx b moat ike show | grep -q established || fail "b has no IKE SA"
