@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "config_guard.h"
 #include "parse.h"
 #include "secmem.h"
 
@@ -27,7 +28,7 @@
 #define MSG_MAX 512
 #define SHOW 40		/* characters of a bad value quoted back */
 
-enum section { SEC_NONE, SEC_MOATD, SEC_CONN };
+enum section { SEC_NONE, SEC_MOATD, SEC_GUARD, SEC_CONN };
 
 enum conn_key {
 	K_DEV, K_LOCAL, K_REMOTE, K_LOCAL_ID, K_REMOTE_ID, K_AUTH, K_PSK,
@@ -37,7 +38,7 @@ enum conn_key {
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
 	K_KEEPALIVE, K_FRAGMENT_SIZE, K_LOCAL_AUTH, K_REMOTE_AUTH, K_CONN_KEYS,
 	/* [moatd] */
-	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
+	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_PUZZLE_MAX_DIFFICULTY, K_GLOBAL_KEYS,
 };
 
 struct parser {
@@ -48,7 +49,7 @@ struct parser {
 	const struct stat *st;		/* the file's, or NULL */
 	struct moatd_config *cfg;
 	enum section section;
-	bool moatd_seen;
+	bool moatd_seen, guard_seen;
 	uint64_t seen;			/* keys set in this section */
 	int key_line[K_CONN_KEYS];
 	int err_line;			/* 0 until the first error */
@@ -611,9 +612,22 @@ static int g_puzzle_budget(struct parser *ps, const struct key *k,
 	return 0;
 }
 
+static int g_puzzle_max(struct parser *ps, const struct key *k,
+			const char *v)
+{
+	(void)k;
+	if (parse_u32_range(v, 0, MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT,
+			    &ps->cfg->puzzle_max_difficulty))
+		return why(ps, "\"%.*s\" is not a number from 0 to %u", SHOW,
+			   v, MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT);
+	return 0;
+}
+
 static const struct key global_keys[K_GLOBAL_KEYS] = {
 	[K_LOG_LEVEL] = { "log-level", g_log_level, 0 },
 	[K_PUZZLE_BUDGET] = { "puzzle-budget", g_puzzle_budget, 0 },
+	[K_PUZZLE_MAX_DIFFICULTY] = { "puzzle-max-difficulty", g_puzzle_max,
+				      0 },
 };
 
 /* ---- checks and defaults when a [conn] section ends ---- */
@@ -879,12 +893,19 @@ static int section_begin(struct parser *ps, const char *line)
 		ps->section = SEC_MOATD;
 		return 0;
 	}
+	if (n == 5 && !memcmp(name, "guard", 5)) {
+		if (ps->guard_seen)
+			return fail(ps, ps->lineno, "[guard] is given twice");
+		ps->guard_seen = true;
+		ps->section = SEC_GUARD;
+		return 0;
+	}
 	if (n > 5 && !memcmp(name, "conn", 4) && strchr(" \t", name[4])) {
 		for (name += 5, n -= 5; n && strchr(" \t", *name); name++)
 			n--;
 		return conn_begin(ps, name, n);
 	}
-	return fail(ps, ps->lineno, "unknown section [%.*s] (expected [conn NAME] or [moatd])",
+	return fail(ps, ps->lineno, "unknown section [%.*s] (expected [conn NAME], [moatd] or [guard])",
 		    (int)(n > SHOW ? SHOW : n), line + 1);
 }
 
@@ -937,6 +958,33 @@ static const struct key *key_find(const struct key *keys, size_t n,
 	return NULL;
 }
 
+/* Marks key @idx seen at this line; -1 (said why) if it was already. */
+static int key_once(struct parser *ps, int idx, const char *name)
+{
+	if (key_set(ps, idx))
+		return fail(ps, ps->lineno, "%s is set twice (first at line %d)",
+			    name, ps->key_line[idx]);
+	ps->seen |= 1ULL << idx;
+	ps->key_line[idx] = ps->lineno;
+	ps->why[0] = '\0';
+	return 0;
+}
+
+static int guard_key(struct parser *ps, const char *name, const char *value)
+{
+	int idx = guard_conf_find(name);
+
+	if (idx < 0)
+		return fail(ps, ps->lineno, "unknown key \"%.*s\" in [guard]",
+			    SHOW, name);
+	if (key_once(ps, idx, name))
+		return -1;
+	if (guard_conf_set(&ps->cfg->guard, idx, value, ps->why,
+			   sizeof(ps->why)))
+		return fail(ps, ps->lineno, "%s: %s", name, ps->why);
+	return 0;
+}
+
 static int handle_key(struct parser *ps, const char *name, const char *value)
 {
 	bool conn = ps->section == SEC_CONN;
@@ -944,8 +992,10 @@ static int handle_key(struct parser *ps, const char *name, const char *value)
 	const struct key *k;
 	int idx;
 
+	if (ps->section == SEC_GUARD)
+		return guard_key(ps, name, value);
 	if (ps->section == SEC_NONE)
-		return fail(ps, ps->lineno, "\"%.*s\" is outside a section (expected [conn NAME] or [moatd] first)",
+		return fail(ps, ps->lineno, "\"%.*s\" is outside a section (expected [conn NAME], [moatd] or [guard] first)",
 			    SHOW, name);
 	k = key_find(keys, conn ? K_CONN_KEYS : K_GLOBAL_KEYS, name);
 	if (!k)
@@ -953,12 +1003,8 @@ static int handle_key(struct parser *ps, const char *name, const char *value)
 			    SHOW, name, conn ? "[conn " : "[moatd",
 			    conn ? cur(ps)->name : "", "]");
 	idx = (int)(k - keys);
-	if (key_set(ps, idx))
-		return fail(ps, ps->lineno, "%s is set twice (first at line %d)",
-			    k->name, ps->key_line[idx]);
-	ps->seen |= 1ULL << idx;
-	ps->key_line[idx] = ps->lineno;
-	ps->why[0] = '\0';
+	if (key_once(ps, idx, k->name))
+		return -1;
 	if (k->parse(ps, k, value))
 		return fail(ps, ps->lineno, "%s: %s", k->name, ps->why);
 	return 0;
@@ -993,6 +1039,7 @@ static int parse_buf(const char *buf, size_t len, const char *name,
 	}
 	ps.cfg->log_level = MOATD_LOG_INFO;
 	ps.cfg->puzzle_budget_ms = MOATD_DEFAULT_PUZZLE_BUDGET_MS;
+	ps.cfg->puzzle_max_difficulty = MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY;
 	ret = ini_parse_stream(reader, &ps, handler, &ps);
 	if (!ps.err_line && !ret)
 		conn_finish(&ps);

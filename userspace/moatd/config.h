@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * moatd.conf: a [moatd] section for daemon-wide settings and one
- * [conn NAME] section per connection, parsed with inih. CONFIG.md beside
+ * moatd.conf: a [moatd] section for daemon-wide settings, a [guard]
+ * section for the module's IKE guard (config_guard.h) and one [conn NAME]
+ * section per connection, parsed with inih. CONFIG.md beside
  * this file documents every key and its default.
  *
  * Loading either succeeds whole or fails with one message naming
@@ -19,6 +20,7 @@
 #include <linux/moat.h>
 
 #include "addr.h"
+#include "guard.h"
 #include "proposal.h"
 
 #define MOATD_CONF_PATH "/etc/moat/moatd.conf"
@@ -45,6 +47,8 @@
 #define MOATD_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
 #define MOATD_DEFAULT_RETRANSMIT_TRIES 5
 #define MOATD_DEFAULT_PUZZLE_BUDGET_MS 1000
+#define MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY 20
+#define MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT 64
 
 /* Identification types (RFC 7296 §3.5; ID_NULL from RFC 7619). */
 enum moatd_id_type {
@@ -112,6 +116,9 @@ struct moatd_conn {
 struct moatd_config {
 	enum moatd_log_level log_level;
 	uint32_t puzzle_budget_ms;	/* 0: never solve puzzles */
+	uint32_t puzzle_max_difficulty;	/* harder ones: retry without */
+	/* [guard]: the settings given (guard.set), for MOAT_CMD_GUARD_SET */
+	struct moat_guard_req guard;
 	size_t n_conns;
 	struct moatd_conn *conns;	/* in file order */
 };

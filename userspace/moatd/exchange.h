@@ -52,6 +52,7 @@ enum ike_notify_type {
 	IKE_N_COOKIE = 16390,
 	IKE_N_USE_TRANSPORT_MODE = 16391,
 	IKE_N_FRAGMENTATION_SUPPORTED = 16430,
+	IKE_N_PUZZLE = 16434,		/* RFC 8019 */
 	IKE_N_USE_PPK = 16435,
 	IKE_N_PPK_IDENTITY = 16436,
 	IKE_N_NO_PPK_AUTH = 16437,
@@ -120,6 +121,23 @@ bool ike_esp_in_udp(const struct ikesa *sa);
 
 int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 	     struct ike_out *out);
+
+/*
+ * RFC 8019 §7.1.2, initiator: a responder answered IKE_SA_INIT with
+ * N(COOKIE), N(PUZZLE) for a PRF we offered. ike_recv() then sends
+ * nothing and the SA waits for its puzzle: ike_puzzle_asked() gives its
+ * difficulty (-1 when none waits), and ike_puzzle_work() tries @tries
+ * more keys. Once solved, or with @stop (the time budget ran out, or
+ * the caller will not solve it), it builds the retried IKE_SA_INIT
+ * request into @out and returns 1: N(COOKIE), PS, SA, ... with the
+ * solution (at D = 0, the best keys found), or with the cookie alone,
+ * as a legacy initiator. 0: not yet; -1: no puzzle waits.
+ */
+int ike_puzzle_asked(const struct ikesa *sa);
+int ike_puzzle_work(struct ikesa *sa, unsigned int tries, bool stop,
+		    struct ike_out *out);
+/* Frees the puzzle @sa waits on, if any. */
+void ike_puzzle_drop(struct ikesa *sa);
 
 /* The name of an error Notify that ends an exchange ("failed" for 0), or
  * NULL for one without a name here. */

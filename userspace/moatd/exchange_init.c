@@ -32,6 +32,7 @@ struct init_in {
 	size_t nonce_len;
 	bool has_sa, has_ke;
 	const struct ike_notify *cookie;	/* in notes[] */
+	const struct ike_notify *puzzle;	/* RFC 8019, in notes[] */
 	bool cookie_first, frag, use_ppk;
 	uint16_t error;			/* first error Notify */
 	const uint8_t *invalid_ke;	/* its 2-octet data, or NULL */
@@ -50,6 +51,10 @@ static int init_note(struct init_in *in, const struct ike_notify *n,
 			return -1;
 		in->cookie = &in->notes[in->n_notes - 1];
 		in->cookie_first = idx == 0;
+		break;
+	case IKE_N_PUZZLE:
+		if (!in->puzzle)
+			in->puzzle = &in->notes[in->n_notes - 1];
 		break;
 	case IKE_N_FRAGMENTATION_SUPPORTED:
 		in->frag = true;
@@ -176,7 +181,7 @@ static void init_put_common(struct ike_writer *w, struct ikesa *sa,
 		xchg_notify(w, IKE_N_USE_PPK, NULL, 0);
 }
 
-static int init_build_request(struct ikesa *sa, struct ike_out *out)
+int init_build_request(struct ikesa *sa, struct ike_out *out)
 {
 	struct ike_writer w;
 	struct ike_hdr h;
@@ -187,6 +192,8 @@ static int init_build_request(struct ikesa *sa, struct ike_out *out)
 	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	if (sa->cookie_len)	/* §2.6: the cookie comes first */
 		xchg_notify(&w, IKE_N_COOKIE, sa->cookie, sa->cookie_len);
+	if (sa->ps_len)		/* RFC 8019 §7.1.2: then the solution */
+		ike_put_puzzle(&w, sa->ps, sa->ps_len);
 	ike_put_sa(&w, &sa->conn->ike);
 	init_put_common(&w, sa, true);
 	n = ike_w_finish(&w);
@@ -509,10 +516,11 @@ static int init_retry_cookie(struct ikesa *sa, const struct init_in *in,
 		return IKE_RX_DROP;
 	memcpy(sa->cookie, c->data, c->len);
 	sa->cookie_len = c->len;
-	if (init_build_request(sa, out)) {
+	sa->ps_len = 0;
+	if (in->puzzle && !puzzle_ask(sa, in->puzzle->data, in->puzzle->len))
+		return IKE_RX_OK;	/* ike_puzzle_work() goes on */
+	if (init_build_request(sa, out))
 		ikesa_fail(sa, 0);
-		return IKE_RX_OK;
-	}
 	return IKE_RX_OK;
 }
 
@@ -614,7 +622,7 @@ int init_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 	struct init_in *in = calloc(1, sizeof(*in));
 	int ret = IKE_RX_DROP;
 
-	if (!in || init_parse(msg, len, in))
+	if (!in || init_parse(msg, len, in) || sa->puzzle)
 		ret = IKE_RX_DROP;
 	else if (in->cookie)
 		ret = init_retry_cookie(sa, in, out);

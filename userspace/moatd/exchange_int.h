@@ -75,6 +75,12 @@ int xchg_dispatch(struct ikesa *sa, const uint8_t *msg, size_t len,
 /* exchange_init.c */
 int init_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 		     struct ike_out *out);
+/* Our IKE_SA_INIT request (again), with sa->cookie and sa->ps; 0 or -1. */
+int init_build_request(struct ikesa *sa, struct ike_out *out);
+/* exchange_puzzle.c: N(PUZZLE) @data with the cookie in sa->cookie.
+ * 0: the SA waits for ike_puzzle_work(); -1: answer as a legacy
+ * initiator (a PRF we did not offer, or a malformed notify). */
+int puzzle_ask(struct ikesa *sa, const uint8_t *data, size_t len);
 /* exchange_auth.c */
 int auth_build_request(struct ikesa *sa, struct ike_out *out);
 int auth_on_request(struct ikesa *sa, const uint8_t *msg, size_t len,

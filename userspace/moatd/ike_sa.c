@@ -99,6 +99,7 @@ void ikesa_free(struct ikesa *sa)
 	child_sa_free(&sa->child);
 	ikesa_est_free(sa->est);
 	frag_reset(&sa->frag);
+	ike_puzzle_drop(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

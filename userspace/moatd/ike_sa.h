@@ -19,6 +19,7 @@
 #include "frag.h"
 #include "keys.h"
 #include "payload.h"
+#include "puzzle.h"
 #include "sk.h"
 
 #define IKESA_NONCE_LEN 32	/* the nonces we send */
@@ -67,6 +68,11 @@ struct ikesa {
 	struct ike_blob last_in, last_resp;	/* the request we answered last */
 	uint8_t cookie[IKESA_COOKIE_MAX];
 	size_t cookie_len;
+	/* RFC 8019: the puzzle being solved (NULL: none), and the solution
+	 * our IKE_SA_INIT request carries (ps_len 0: none). */
+	struct puzzle *puzzle;
+	uint8_t ps[PUZZLE_PS_LEN];
+	size_t ps_len;
 	unsigned int init_rounds;
 	bool peer_frag, peer_ppk, ppk_used;
 	bool nat_local, nat_remote;	/* NAT in front of us / of the peer */

@@ -25,6 +25,7 @@
 
 #include "daemon.h"
 #include "exchange_est.h"
+#include "guardd.h"
 #include "moatnl.h"
 #include "parse.h"
 #include "req.h"
@@ -499,4 +500,38 @@ void kernel_cleanup_leftovers(void)
 	}
 	fclose(f);
 	unlink(state_file);
+}
+
+int kernel_guard_set(const struct moat_guard_req *r, char *why, size_t len)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_GUARD_SET, 0);
+	int ret;
+
+	if (!msg || req_put_guard(msg, r)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = moat_nl_request(&nl, msg, NULL, NULL);
+	snprintf(why, len, "%s", ret ? nl.errmsg : "");
+	return ret;
+}
+
+static int guard_mode_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MOAT_A_MAX + 1], *g[MOAT_GUARD_A_MAX + 1];
+
+	if (!moat_nl_parse(msg, tb, MOAT_A_MAX) &&
+	    !moat_nla_nested(tb[MOAT_A_GUARD], g, MOAT_GUARD_A_MAX))
+		moat_nla_u8(g[MOAT_GUARD_A_MODE], arg);
+	return NL_OK;
+}
+
+int kernel_guard_mode(uint8_t *mode)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_GUARD_GET, 0);
+
+	*mode = MOAT_GUARD_MODE_OFF;
+	if (!msg)
+		return -ENOMEM;
+	return moat_nl_request(&nl, msg, guard_mode_reply, mode);
 }

@@ -32,6 +32,7 @@
 
 #include "daemon.h"
 #include "exchange_est.h"
+#include "guardd.h"
 #include "rekey_time.h"
 
 struct daemon d = { .conf_path = MOATD_CONF_PATH, .ctl_fd = -1 };
@@ -91,6 +92,7 @@ static void sa_free(struct dsa *s)
 			*pp = s->next;
 			break;
 		}
+	guardd_half_open(s, false);
 	kernel_remove(s);
 	if (s->waiter >= 0)
 		ctl_reply(s->waiter, "error SA deleted");
@@ -326,6 +328,8 @@ static void sa_established(struct dsa *s)
 
 	s->est_ms = now_ms();
 	dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
+	if (sa->role == IKESA_RESPONDER)
+		guardd_known(&sa->ep.remote);
 	ike_schedule(s);
 	if (!sa->have_child) {
 		if (s->waiter >= 0)
@@ -364,6 +368,7 @@ static void sa_progress(struct dsa *s)
 		if (sa->role == IKESA_INITIATOR) {
 			s->tries = 0;
 			arm_retransmit(s);
+			solve_begin(s);	/* may free s */
 		}
 		return;
 	}
@@ -443,6 +448,7 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 	s = sa_add(sa);
 	if (!s)
 		return;
+	guardd_half_open(s, true);
 	send_out(s, &out);
 	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
 }
@@ -512,18 +518,21 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	else if (ep->local_port == IKE_NATT_PORT)
 		follow_peer(s, ep);
 	s->last_rx_ms = now_ms();
+	guardd_half_open(s, s->sa->role == IKESA_RESPONDER &&
+			 s->sa->state == IKESA_INIT_DONE);
 	/* New SAs in the kernel before the answer or Delete goes out. */
 	if (ret == IKE_RX_OK)
 		after_exchange(s);
 	send_out(s, &out);
-	if (ret == IKE_RX_OK)
+	if (ret == IKE_RX_OK) {
 		sa_progress(s);
-	else if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
+		return;		/* s may be gone */
+	}
+	if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
 		arm_established(s);
 }
 
-/* A request of ours went out: wait for its answer. */
-static void request_sent(struct dsa *s, const struct ike_out *out)
+void daemon_request_sent(struct dsa *s, const struct ike_out *out)
 {
 	send_out(s, out);
 	s->tries = 0;
@@ -541,7 +550,7 @@ static void dpd_due(struct dsa *s)
 		return;
 	}
 	dlog(LOG_DEBUG, "%s: liveness check", s->sa->conn->name);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* A rekeyed or redundant SA: retransmit its Delete, or let it go. */
@@ -629,7 +638,7 @@ static void kid_rekey(struct dsa *s, struct kchild *k, uint64_t now)
 		return;
 	dlog(LOG_INFO, "%s: rekeying Child SA 0x%08x", s->sa->conn->name,
 	     k->spi_in);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* Hard-expired in the kernel: tell the peer the Child SA is gone. */
@@ -651,7 +660,7 @@ static void kid_delete(struct dsa *s, struct kchild *k, uint64_t now)
 		return;		/* being deleted already */
 	dlog(LOG_INFO, "%s: deleting expired Child SA 0x%08x",
 	     s->sa->conn->name, k->spi_in);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 static void kids_due(struct dsa *s, uint64_t now)
@@ -682,7 +691,7 @@ static void ike_rekey_due(struct dsa *s, uint64_t now)
 	if (ike_rekey_ike(s->sa, &out))
 		return;
 	dlog(LOG_INFO, "%s: rekeying the IKE SA", s->sa->conn->name);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* Tells the peer (best effort: we do not wait for its answer). */
@@ -804,7 +813,7 @@ int daemon_rekey(const char *name, bool ike, char *err, size_t errlen)
 		       -1;
 	dlog(LOG_INFO, "%s: rekeying %s on request", name,
 	     ike ? "the IKE SA" : "the Child SA");
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 	return 0;
 }
 
@@ -933,6 +942,7 @@ static void reload(void)
 	old_cfgs[n_old++] = d.cfg;	/* running SAs still point into it */
 	d.cfg = cfg;
 	dlog(LOG_INFO, "reloaded %s: %zu conns", d.conf_path, cfg->n_conns);
+	guardd_apply(cfg);
 	start_conns();
 }
 
@@ -988,7 +998,8 @@ static void loop(int sigfd)
 	int n, i;
 
 	while (!d.quit) {
-		n = epoll_wait(d.epfd, ev, 16, timer_next_timeout());
+		n = epoll_wait(d.epfd, ev, 16,
+			       solve_pending() ? 0 : timer_next_timeout());
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
@@ -1002,6 +1013,8 @@ static void loop(int sigfd)
 				events_read();
 		}
 		timer_run();
+		solve_run();
+		guardd_tick(now_ms());
 		if (d.reload) {
 			d.reload = 0;
 			reload();
@@ -1077,6 +1090,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dlog(LOG_INFO, "started with %zu conns", d.cfg->n_conns);
+	guardd_apply(d.cfg);
 	start_conns();
 	loop(sigfd);
 	dlog(LOG_INFO, "stopping");
