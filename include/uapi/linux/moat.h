@@ -347,7 +347,7 @@ enum moat_guard_attr {
 	MOAT_GUARD_A_ENTRIES,		/* u32, 1..MOAT_GUARD_ENTRIES_LIMIT */
 	MOAT_GUARD_A_HALF_OPEN,		/* u32: moatd reports its count */
 	MOAT_GUARD_A_STATS,		/* nest: u64 per enum moat_guard_stat */
-	MOAT_GUARD_A_HOPS,		/* u8: IKE_SA_INIT only from N hops or
+	MOAT_GUARD_A_HOPS,		/* u8: IKE (any message) only from N hops or
 					 * fewer (TTL/hop limit >= 255 - N);
 					 * 0 (default) is off
 					 */
