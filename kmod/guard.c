@@ -278,9 +278,9 @@ void moat_guard_get_config(struct moat_guard *g, struct moat_guard_config *cfg)
 static void guard_set_config(struct moat_guard *g,
 			     const struct moat_guard_config *cfg)
 {
-	g->cfg.cookies_at = cfg->cookies_at;
+	WRITE_ONCE(g->cfg.cookies_at, cfg->cookies_at);
 	g->cfg.half_open_at = cfg->half_open_at;
-	g->cfg.puzzles_at = cfg->puzzles_at;
+	WRITE_ONCE(g->cfg.puzzles_at, cfg->puzzles_at);
 	WRITE_ONCE(g->cfg.difficulty_max, cfg->difficulty_max);
 	g->cfg.hold = cfg->hold;
 	g->cfg.rl = cfg->rl;
@@ -495,6 +495,27 @@ static bool guard_too_far(const struct moat_guard *g,
 	return hops && pkt->ttl < 255 - hops;
 }
 
+/*
+ * The load counted so far in this window already asks for @want: go up
+ * now rather than when the window closes, so that a flood arriving after
+ * a calm spell does not get its first second through to moatd. Returns
+ * the level.
+ */
+static u8 guard_raise(struct moat_guard *g, u8 want)
+{
+	u8 level;
+
+	spin_lock_bh(&g->lock);
+	level = g->level;
+	if (g->cfg.mode == MOAT_GUARD_MODE_AUTO && want > level) {
+		WRITE_ONCE(g->level, want);
+		g->calm = 0;
+		level = want;
+	}
+	spin_unlock_bh(&g->lock);
+	return level;
+}
+
 /* Above NORMAL: the cookie, the source's rate, then maybe the puzzle. */
 static enum moat_guard_action guard_check(struct moat_guard *g,
 					  struct moat_guard_packet *pkt,
@@ -514,10 +535,14 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
 					      req->cookie_len, now, &ask)) {
 		if (req->cookie)
 			guard_count(g, MOAT_GUARD_STAT_COOKIES_INVALID);
-		return guard_ask(g, pkt, req, &bind, puzzle);
+		/* A known source is not made to solve what it will not need. */
+		return guard_ask(g, pkt, req, &bind,
+				 puzzle && !guard_known(g, pkt, now));
 	}
 	guard_count(g, MOAT_GUARD_STAT_COOKIES_VALID);
-	atomic_inc(&g->survivors);
+	if (atomic_inc_return(&g->survivors) >= READ_ONCE(g->cfg.puzzles_at) &&
+	    level < MOAT_GUARD_LEVEL_PUZZLES)
+		guard_raise(g, MOAT_GUARD_LEVEL_PUZZLES);
 	rcu_read_lock();
 	rv = moat_ratelimit_check(rcu_dereference(g->rl), pkt->addr,
 				  pkt->addr_len, now);
@@ -573,7 +598,9 @@ enum moat_guard_action moat_guard_judge(struct moat_guard *g,
 		return level == MOAT_GUARD_LEVEL_NORMAL ? MOAT_GUARD_PASS :
 						    MOAT_GUARD_DROP;
 	}
-	atomic_inc(&g->arrivals);
+	if (atomic_inc_return(&g->arrivals) >= READ_ONCE(g->cfg.cookies_at) &&
+	    level == MOAT_GUARD_LEVEL_NORMAL)
+		level = guard_raise(g, MOAT_GUARD_LEVEL_COOKIES);
 	if (level == MOAT_GUARD_LEVEL_NORMAL)
 		return guard_pass(g);
 	return guard_check(g, pkt, &req, level, now);
