@@ -37,19 +37,6 @@ int puzzle_dec_notify(const uint8_t *b, size_t len, uint16_t *prf,
 	return IKE_OK;
 }
 
-static const char *digest_of(uint16_t prf)
-{
-	switch (prf) {
-	case IKE_PRF_HMAC_SHA2_256:
-		return "SHA2-256";
-	case IKE_PRF_HMAC_SHA2_384:
-		return "SHA2-384";
-	case IKE_PRF_HMAC_SHA2_512:
-		return "SHA2-512";
-	}
-	return NULL;
-}
-
 /* An HMAC context for @prf, keyed later by each try. */
 static EVP_MAC_CTX *mac_new(uint16_t prf)
 {
@@ -58,7 +45,7 @@ static EVP_MAC_CTX *mac_new(uint16_t prf)
 	EVP_MAC *mac;
 
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     (char *)digest_of(prf),
+						     (char *)ike_prf_digest(prf),
 						     0);
 	params[1] = OSSL_PARAM_construct_end();
 	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -76,7 +63,7 @@ int puzzle_start(struct puzzle *p, uint16_t prf, uint8_t difficulty,
 		 const uint8_t *s, size_t len)
 {
 	memset(p, 0, sizeof(*p));
-	if (!digest_of(prf) || !len || len > sizeof(p->data))
+	if (!ike_prf_digest(prf) || !len || len > sizeof(p->data))
 		return -1;
 	p->prf = prf;
 	p->difficulty = difficulty;
