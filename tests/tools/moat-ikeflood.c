@@ -22,7 +22,8 @@
  *
  * New requests are paced at PPS (default 1000) and stop after COUNT
  * (default 10000) or SECONDS (default 10, at most 600), whichever comes
- * first; answers are read for DRAIN_MS more (default 300). The last line
+ * first, or at SIGINT or SIGTERM; answers are read for DRAIN_MS more
+ * (default 300). The last line
  * is for scripts:
  *   ikeflood: mode=M sent=N resent=N seconds=S pps=P replies=N cookies=N
  *	       puzzles=N accepted=N other=N errors=N
@@ -32,6 +33,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +100,15 @@ struct answer {
 	size_t cookie_len;
 	bool puzzle, sa;
 };
+
+/* SIGINT or SIGTERM: stop sending, drain and report. */
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
 
 static uint64_t rnd(struct flood *f)
 {
@@ -577,7 +588,7 @@ static double run(struct flood *f)
 	unsigned long due, done = 0;
 	unsigned int n;
 
-	while (done < f->o.count && (t = now()) < end) {
+	while (!stopping && done < f->o.count && (t = now()) < end) {
 		read_answers(f);
 		due = (unsigned long)((t - start) * (double)f->o.pps) + 1;
 		if (due > f->o.count)
@@ -766,8 +777,12 @@ static void report(const struct flood *f, double secs)
 
 static int setup(struct flood *f)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
+
 	if (getrandom(&f->rng, sizeof(f->rng), 0) != sizeof(f->rng))
 		return -1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	f->raw = f->udp = -1;
 	if (f->o.mode == MODE_SPOOF) {
 		open_udp(f);	/* answers are counted only if they come */
