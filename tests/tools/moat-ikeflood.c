@@ -7,10 +7,11 @@
  *		   [-n COUNT] [-t SECONDS] [-c SOURCES] [-P SPORT] [-T TTL]
  *		   [-w DRAIN_MS]
  *
- * spoof: raw IPv4/IPv6 datagrams from random addresses in PREFIX, random
- *	source ports are not used: every datagram comes from SPORT (default:
- *	the destination port), as IKE does. Each request has a random SPIi,
- *	an SA (aes128gcm16-prfsha256-x25519), a 32-octet KE and a random Ni.
+ * spoof: raw IPv4/IPv6 datagrams from random addresses in PREFIX, all from
+ *	UDP port SPORT (default: the destination port, as IKE sends from),
+ *	with a correct UDP checksum and TTL (default 64). Each request
+ *	has a random SPIi, an SA (aes128gcm16-prfsha256-x25519), a
+ *	32-octet KE and a random Ni.
  *	To 4500 it carries the four-zero non-ESP marker. If PREFIX is local
  *	in the sender's namespace (ip route add local PREFIX dev lo), the
  *	answers come back to a UDP socket on SPORT and are counted.
