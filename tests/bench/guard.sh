@@ -163,10 +163,10 @@ cli_stop() {
 	return 0
 }
 
-# legit: brings the 10 conns up at once; prints how many connected.
+# legit: brings the 10 conns of cli's moatd (started before the flood) up
+# at once; prints how many connected.
 legit() {
 	local i n=0 pids=()
-	cli_start || { echo 0; return; }
 	for ((i = 0; i < NCLI; i++)); do
 		timeout "$LEGIT" ip netns exec cli moat ike up c$i \
 			>"up.$i" 2>&1 &
@@ -175,7 +175,6 @@ legit() {
 	for i in "${pids[@]}"; do
 		wait "$i" && n=$((n + 1))
 	done
-	cli_stop
 	echo $n
 }
 
@@ -306,8 +305,9 @@ cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 flood() {
 	local pps=$1
 	[[ $pps == max ]] && pps=10000000
+	# Stopped when the initiators are done; the bound is a backstop.
 	ip netns exec gen "${GCPU[@]}" "$FLOOD" -m spoof -d $RESP -s $SPOOF \
-		-r "$pps" -n 1000000000 -t $((WARM + LEGIT + 20)) >flood.out 2>&1 &
+		-r "$pps" -n 1000000000 -t $((WARM + LEGIT + 300)) >flood.out 2>&1 &
 	FPID=$!
 }
 
@@ -330,22 +330,25 @@ print("level=%s" % g.get("level"), " ".join("%s=%d" % (k, b[k] - a.get(k, 0))
 # step SUBJECT RATE: one measurement, the responder already up; prints
 # the connected count.
 step() {
-	local subj=$1 rate=$2 t0 c0 t1 c1 ok line cpu hz g0
+	local subj=$1 rate=$2 t0 c0 t1 c1 ok line cpu hz g0 g1
 	hz=$(getconf CLK_TCK)
+	cli_start || { say "the initiator did not start"; tail -n 5 cli.log; }
 	g0=$(guard_json)
 	flood "$rate"
 	t0=$(date +%s.%N) c0=$(cputicks "$RPID")
 	sleep "$WARM"
 	ok=$(legit)
 	t1=$(date +%s.%N) c1=$(cputicks "$RPID")
+	g1=$(guard_line "${g0:-{\}}")
 	kill -TERM "$FPID" 2>/dev/null
 	wait "$FPID"
+	cli_stop
 	line=$(grep '^ikeflood: ' flood.out)
 	cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
 		'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
 	line=$(printf '%-13s %6s  %5s/%d  gen=%6s pps  cpu=%3s%%  %s' \
 		"$subj" "$rate" "$ok" $NCLI "$(field pps "$line")" "$cpu" \
-		"$([[ $subj == moat-guard ]] && guard_line "${g0:-{\}}")")
+		"$([[ $subj == moat-guard ]] && echo "$g1")")
 	say "$line"
 	ROWS[$subj]+="$line"$'\n'
 	[[ $rate == max ]] && rate=$(field pps "$(grep '^ikeflood: ' flood.out)")
