@@ -20,7 +20,9 @@
 #     is asked for puzzles, not shut out, and a moatd initiator behind the
 #     same NAT still connects.
 # Knobs: GUARD_FLOOD_PPS (phase 1, default 800), GUARD_COOKIE_PPS (phase
-# 2, default 100).
+# 2, default 100), GUARD_NAT_PPS (phase 3, default 80: four times the
+# rate limit of one address, and half of it the legacy share at the
+# minimum difficulty, which moatd must still serve under TCG).
 # timeout: 300
 set -euo pipefail
 . "$MOAT_VM_LIB"
@@ -36,6 +38,7 @@ RESP=10.99.0.2
 PSK="moat scenario 71 key"
 SPOOF_PPS=${GUARD_FLOOD_PPS:-800}
 COOKIE_PPS=${GUARD_COOKIE_PPS:-100}
+NAT_PPS=${GUARD_NAT_PPS:-80}
 fpid=
 
 cleanup() {
@@ -267,7 +270,7 @@ nsx resp moat guard set mode auto difficulty 12-12
 start lan
 g0=$(gjson)
 flood flood3 lan -m cookie -d $RESP -s 192.168.2.0/24 -c 50 -P 5500 \
-	-r 200 -n 100000 -t 90
+	-r "$NAT_PPS" -n 100000 -t 90
 sleep 2
 ok=0
 for try in 1 2 3; do
