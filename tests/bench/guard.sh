@@ -378,13 +378,19 @@ subject() {
 	done
 }
 
+# ratio A B: A/B of two subjects' best rates; when B held not even the
+# lowest rate tried, a lower bound ">R" against that rate.
 ratio() {
+	local first=${RATES%% *}
+	[[ $first == max ]] && first=1
 	python3 -c '
 import sys
+a, b, first = sys.argv[1:]
 try:
-    print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))
+    a = float(a)
+    print("%.2f" % (a / float(b)) if float(b) > 0 else ">%.1f" % (a / float(first)))
 except (ValueError, ZeroDivisionError):
-    print("-")' "$1" "$2"
+    print("-")' "$1" "$2" "$first"
 }
 
 report() {
@@ -396,7 +402,11 @@ report() {
 		printf '%s' "${ROWS[$s]:-}"
 	done
 	for s in $SUBJECTS; do
-		say "guard: $s holds 10/10 up to ${BEST[$s]} pps"
+		if [[ ${BEST[$s]:-} == 0 ]]; then
+			say "guard: $s holds 10/10 not even at ${RATES%% *} pps"
+		else
+			say "guard: $s holds 10/10 up to ${BEST[$s]:--} pps"
+		fi
 	done
 	say "guard: moat-guard/strongswan $(ratio "${BEST[moat-guard]:-}" \
 "${BEST[strongswan]:-}"), moat-guard/moat-noguard $(ratio \
