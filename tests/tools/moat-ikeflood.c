@@ -5,7 +5,7 @@
  *
  *   moat-ikeflood -m spoof|cookie -d DEST -s PREFIX [-p 500|4500] [-r PPS]
  *		   [-n COUNT] [-t SECONDS] [-c SOURCES] [-P SPORT] [-T TTL]
- *		   [-w DRAIN_MS]
+ *		   [-w DRAIN_MS] [-i IFNAME -M MAC]
  *
  * spoof: raw IPv4/IPv6 datagrams from random addresses in PREFIX, all from
  *	UDP port SPORT (default: the destination port, as IKE sends from),
@@ -15,6 +15,11 @@
  *	To 4500 it carries the four-zero non-ESP marker. If PREFIX is local
  *	in the sender's namespace (ip route add local PREFIX dev lo), the
  *	answers come back to a UDP socket on SPORT and are counted.
+ *	With -i and -M the datagrams leave as Ethernet frames from a packet
+ *	socket on IFNAME to MAC (the next hop's), without the IP output
+ *	path: BATCH frames are built once, and each is sent again with a
+ *	new source address, SPIi and Ni, its checksums updated (RFC 1624).
+ *	Several times faster than the raw IP socket used without -i.
  * cookie: a legacy attacker with real addresses: the first SOURCES
  *	addresses of PREFIX (default 64; they must be local), used in turn.
  *	Each request that draws an N(COOKIE) is sent again with the cookie
@@ -43,7 +48,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
@@ -53,6 +62,8 @@
 #define COOKIE_MAX	64
 #define MSG_MAX		512
 #define BATCH		32
+#define ETH_LEN		14
+#define FRAME_MAX	(ETH_LEN + 40 + 8 + MSG_MAX)
 #define PENDING		4096	/* outstanding requests (cookie mode) */
 #define SOURCES_MAX	65536
 #define RESEND_MAX	2
@@ -71,6 +82,9 @@ struct opts {
 	uint8_t dst[16], pfx[16];
 	unsigned int plen, dport, sport, ttl, sources, drain_ms;
 	unsigned long pps, count, secs;
+	const char *ifname;	/* -i: frames on a packet socket */
+	uint8_t mac[6];		/* -M: their destination */
+	bool have_mac;
 };
 
 /* A request that may draw a cookie (cookie mode). */
@@ -86,9 +100,18 @@ struct counts {
 	unsigned long other, errors;
 };
 
+/* Prebuilt Ethernet frames (-i): only addresses, SPIi and Ni change. */
+struct frames {
+	struct sockaddr_ll to;
+	uint8_t buf[BATCH][FRAME_MAX];
+	size_t len[BATCH];
+	size_t spi, nonce;	/* offsets in a frame */
+};
+
 struct flood {
 	struct opts o;
 	int raw, udp;
+	struct frames *fr;
 	uint64_t rng;
 	struct pending *pend;
 	struct counts n;
@@ -352,7 +375,20 @@ static void dst_sockaddr(const struct opts *o, struct sockaddr_storage *ss,
 	}
 }
 
-/* Sends n spoofed datagrams at once. */
+/* Sends the n messages of mm on the raw or packet socket; counts them. */
+static void send_batch(struct flood *f, struct mmsghdr *mm, unsigned int n)
+{
+	int r = sendmmsg(f->raw, mm, n, 0);
+
+	if (r < 0) {
+		f->n.errors += n;
+		return;
+	}
+	f->n.sent += (unsigned int)r;
+	f->n.errors += n - (unsigned int)r;
+}
+
+/* Sends n spoofed datagrams at once on the raw IP socket. */
 static void spoof_batch(struct flood *f, unsigned int n)
 {
 	static uint8_t pkts[BATCH][MSG_MAX + 64];
@@ -361,7 +397,6 @@ static void spoof_batch(struct flood *f, unsigned int n)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	unsigned int i;
-	int r;
 
 	dst_sockaddr(&f->o, &ss, &sl, 0);
 	memset(mm, 0, sizeof(mm));
@@ -373,13 +408,88 @@ static void spoof_batch(struct flood *f, unsigned int n)
 		mm[i].msg_hdr.msg_name = &ss;
 		mm[i].msg_hdr.msg_namelen = sl;
 	}
-	r = sendmmsg(f->raw, mm, n, 0);
-	if (r < 0) {
-		f->n.errors += n;
-		return;
+	send_batch(f, mm, n);
+}
+
+/* --- prebuilt frames (-i) --------------------------------------------------- */
+
+/* The checksum at c after len (even) bytes at old become nw (RFC 1624). */
+static void csum_replace(uint8_t *c, const uint8_t *old, const uint8_t *nw,
+			 size_t len)
+{
+	uint32_t s = ~get16(c) & 0xffff;
+	size_t i;
+
+	for (i = 0; i < len; i += 2)
+		s += (~get16(old + i) & 0xffff) + get16(nw + i);
+	put16(c, csum_fold(s));
+}
+
+/* len bytes at p become nw; the checksums at c1 and c2 (if any) follow. */
+static void renew(uint8_t *p, const uint8_t *nw, size_t len, uint8_t *c1,
+		  uint8_t *c2)
+{
+	csum_replace(c1, p, nw, len);
+	if (c2)
+		csum_replace(c2, p, nw, len);
+	memcpy(p, nw, len);
+}
+
+/* A new source address, SPIi and Ni in the frame at fr. */
+static void frame_renew(struct flood *f, uint8_t *fr)
+{
+	bool v4 = f->o.family == AF_INET;
+	uint8_t *ip = fr + ETH_LEN, *usum = ip + (v4 ? 20 : 40) + 6;
+	uint8_t nw[NONCE_LEN];
+
+	rnd_addr(f, nw);
+	renew(ip + (v4 ? 12 : 8), nw, v4 ? 4 : 16, usum, v4 ? ip + 10 : NULL);
+	rnd_bytes(f, nw, 8);
+	renew(fr + f->fr->spi, nw, 8, usum, NULL);
+	rnd_bytes(f, nw, NONCE_LEN);
+	renew(fr + f->fr->nonce, nw, NONCE_LEN, usum, NULL);
+}
+
+/* Sends n frames at once, each renewed. */
+static void frames_batch(struct flood *f, unsigned int n)
+{
+	struct frames *x = f->fr;
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	unsigned int i;
+
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < n; i++) {
+		frame_renew(f, x->buf[i]);
+		iov[i].iov_base = x->buf[i];
+		iov[i].iov_len = x->len[i];
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &x->to;
+		mm[i].msg_hdr.msg_namelen = sizeof(x->to);
 	}
-	f->n.sent += (unsigned int)r;
-	f->n.errors += n - (unsigned int)r;
+	send_batch(f, mm, n);
+}
+
+/* The frames, each a spoofed datagram behind an Ethernet header from src. */
+static void frames_build(struct flood *f, const uint8_t *src)
+{
+	struct frames *x = f->fr;
+	bool v4 = f->o.family == AF_INET;
+	unsigned int i;
+
+	for (i = 0; i < BATCH; i++) {
+		uint8_t *ip = x->buf[i] + ETH_LEN;
+
+		memcpy(x->buf[i], f->o.mac, 6);
+		memcpy(x->buf[i] + 6, src, 6);
+		put16(x->buf[i] + 12, v4 ? ETH_P_IP : ETH_P_IPV6);
+		x->len[i] = ETH_LEN + spoof_packet(f, ip);
+		if (v4)
+			put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+	}
+	x->spi = ETH_LEN + (v4 ? 20 : 40) + 8 + (f->o.dport == 4500 ? 4 : 0);
+	x->nonce = x->len[0] - NONCE_LEN;	/* Ni is the last payload */
 }
 
 /* --- real sources (cookie mode) -------------------------------------------- */
@@ -574,6 +684,10 @@ static void wait_until(struct flood *f, double t)
 /* Sends n new requests. */
 static void send_new(struct flood *f, unsigned int n)
 {
+	if (f->fr) {
+		frames_batch(f, n);
+		return;
+	}
 	if (f->o.mode == MODE_SPOOF) {
 		spoof_batch(f, n);
 		return;
@@ -628,6 +742,36 @@ static int open_raw(struct flood *f)
 	return 0;
 }
 
+/* The packet socket on -i, sending to -M, and the frames. */
+static int open_link(struct flood *f)
+{
+	struct ifreq ifr = { 0 };
+	int one = 1, ifindex = (int)if_nametoindex(f->o.ifname);
+
+	if (!ifindex) {
+		fprintf(stderr, "moat-ikeflood: no interface %s\n", f->o.ifname);
+		return -1;
+	}
+	/* Protocol 0: this socket sends and never receives. */
+	f->raw = socket(AF_PACKET, SOCK_RAW, 0);
+	f->fr = calloc(1, sizeof(*f->fr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", f->o.ifname);
+	if (f->raw < 0 || !f->fr || ioctl(f->raw, SIOCGIFHWADDR, &ifr)) {
+		perror("moat-ikeflood: packet socket");
+		return -1;
+	}
+	/* Straight to the driver; veth has no queue anyway. */
+	setsockopt(f->raw, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	f->fr->to.sll_family = AF_PACKET;
+	f->fr->to.sll_ifindex = ifindex;
+	f->fr->to.sll_protocol = htons(f->o.family == AF_INET ? ETH_P_IP :
+				       ETH_P_IPV6);
+	f->fr->to.sll_halen = 6;
+	memcpy(f->fr->to.sll_addr, f->o.mac, 6);
+	frames_build(f, (const uint8_t *)ifr.ifr_hwaddr.sa_data);
+	return 0;
+}
+
 /* The UDP socket on SPORT, any address; answers to local sources. */
 static int open_udp(struct flood *f)
 {
@@ -663,7 +807,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: moat-ikeflood -m spoof|cookie -d DEST -s PREFIX [-p 500|4500]\n"
 		"	[-r PPS] [-n COUNT] [-t SECONDS] [-c SOURCES] [-P SPORT]\n"
-		"	[-T TTL] [-w DRAIN_MS]\n");
+		"	[-T TTL] [-w DRAIN_MS] [-i IFNAME -M MAC]\n");
 	return 2;
 }
 
@@ -704,6 +848,29 @@ static int parse_dest(struct opts *o, const char *s)
 	return inet_pton(fam, s, o->dst) == 1 ? 0 : -1;
 }
 
+static int parse_mac(struct opts *o, const char *s)
+{
+	unsigned int m[6], i;
+	char end;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5], &end) != 6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (m[i] > 0xff)
+			return -1;
+		o->mac[i] = (uint8_t)m[i];
+	}
+	o->have_mac = true;
+	return 0;
+}
+
+static int parse_ifname(struct opts *o, const char *s)
+{
+	o->ifname = s;
+	return *s && strlen(s) < IFNAMSIZ ? 0 : -1;
+}
+
 static int parse_mode(struct opts *o, const char *s)
 {
 	if (!strcmp(s, "spoof"))
@@ -727,6 +894,8 @@ static int parse_opt(struct opts *o, int c, char *arg)
 	case 'r': return parse_num(arg, 1, 10000000, &o->pps);
 	case 'n': return parse_num(arg, 1, 1000000000, &o->count);
 	case 't': return parse_num(arg, 1, 600, &o->secs);
+	case 'i': return parse_ifname(o, arg);
+	case 'M': return parse_mac(o, arg);
 	}
 	if (parse_num(arg, 0, 65535, &v))
 		return -1;
@@ -748,7 +917,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	*o = (struct opts){ .mode = MODE_SPOOF, .dport = 500, .ttl = 64,
 			    .sources = 64, .drain_ms = 300, .pps = 1000,
 			    .count = 10000, .secs = 10 };
-	while ((c = getopt(argc, argv, "m:d:s:p:r:n:t:c:P:T:w:")) != -1) {
+	while ((c = getopt(argc, argv, "m:d:s:p:r:n:t:c:P:T:w:i:M:")) != -1) {
 		if (c == '?' || parse_opt(o, c, optarg)) {
 			fprintf(stderr, "moat-ikeflood: bad -%c\n", c);
 			return -1;
@@ -757,6 +926,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		have_s |= c == 's';
 	}
 	if (optind != argc || !have_d || !have_s)
+		return -1;
+	/* Frames need both ends, and only spoof mode sends them. */
+	if (!o->ifname != !o->have_mac ||
+	    (o->ifname && o->mode != MODE_SPOOF))
 		return -1;
 	if (!o->sport)
 		o->sport = o->dport;
@@ -787,7 +960,7 @@ static int setup(struct flood *f)
 	f->raw = f->udp = -1;
 	if (f->o.mode == MODE_SPOOF) {
 		open_udp(f);	/* answers are counted only if they come */
-		return open_raw(f);
+		return f->o.ifname ? open_link(f) : open_raw(f);
 	}
 	f->pend = calloc(PENDING, sizeof(*f->pend));
 	return f->pend ? open_udp(f) : -1;
@@ -805,5 +978,6 @@ int main(int argc, char **argv)
 	secs = run(&f);
 	report(&f, secs > 0 ? secs : 1e-9);
 	free(f.pend);
+	free(f.fr);
 	return 0;
 }
