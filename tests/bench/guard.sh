@@ -12,7 +12,7 @@
 #
 # Topology: namespace gen (10.99.0.1) floods the responder in namespace
 # resp (10.99.0.2, UDP 500) with tests/tools/build/moat-ikeflood -m spoof
-# from random addresses of 10.66.0.0/16 (answers to them are routed to
+# (Ethernet frames on gen's veth, -i/-M) from random addresses of 10.66.0.0/16 (answers to them are routed to
 # gen, which drops them: no one waits for them); namespace cli (10.98.0.11..20)
 # holds the legitimate initiator: one moatd with 10 conns (PSK, one source
 # address each, retransmit 1 s x 3), the same initiator for every
@@ -93,6 +93,7 @@ FLOOD=$MOAT_ROOT/tests/tools/build/moat-ikeflood
 MOATD=$MOAT_ROOT/userspace/moatd/moatd
 CHARON=/usr/lib/ipsec/charon
 RESP=10.99.0.2 SPOOF=10.66.0.0/16 NCLI=10
+RESP_MAC=	# resp's end of the gen veth, set by topology
 PSK="moat guard bench"
 WORK=$(mktemp -d)
 cd "$WORK" || exit 1
@@ -116,6 +117,7 @@ topology() {
 	netns_pair gen resp 10.99.0.1/24 $RESP/24
 	netns_pair cli resp 10.98.0.1/24 10.98.0.254/24
 	ip -n resp route add $SPOOF via 10.99.0.1
+	RESP_MAC=$(ip netns exec resp cat /sys/class/net/veth-gen/address)
 	if ((${#RCPU[@]})); then
 		# The responder's receive work on its CPU, not the sender's.
 		ip netns exec resp sh -c 'echo 1 >/sys/class/net/veth-gen/queues/rx-0/rps_cpus'
@@ -306,8 +308,10 @@ flood() {
 	local pps=$1
 	[[ $pps == max ]] && pps=10000000
 	# Stopped when the initiators are done; the bound is a backstop.
+	# Ethernet frames on gen's veth to resp's MAC: the fast path.
 	ip netns exec gen "${GCPU[@]}" "$FLOOD" -m spoof -d $RESP -s $SPOOF \
-		-r "$pps" -n 1000000000 -t $((WARM + LEGIT + 300)) >flood.out 2>&1 &
+		-r "$pps" -n 1000000000 -t $((WARM + LEGIT + 300)) \
+		-i veth-resp -M "$RESP_MAC" >flood.out 2>&1 &
 	FPID=$!
 }
 
