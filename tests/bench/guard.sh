@@ -24,7 +24,8 @@
 # step succeeds when 10/10 connect (>= 99 % of 10 tries). A subject stops
 # stepping after a step in which none connected.
 #
-# Reported per step: connected/10, the generator's achieved rate, the
+# Reported per step: connected/10, the generator's achieved rate and the
+# share of its frames refused at the responder's full receive backlog, the
 # responder's CPU share over the flood (utime + stime from /proc/PID/stat,
 # in % of one CPU); for moat-guard also the guard's level and what its
 # counters moved by in the step. Then, per subject, the highest rate
@@ -317,6 +318,15 @@ flood() {
 
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
+# refused LINE: the share (%) of the frames the generator's veth refused
+# (ENOBUFS: resp's receive backlog on its CPU was full), of all it tried;
+# gen= counts only those that went.
+refused() {
+	local s e
+	s=$(field sent "$1") e=$(field errors "$1")
+	echo $(( (${e:-0} * 100) / ((${s:-0} + ${e:-0}) > 0 ? ${s:-0} + ${e:-0} : 1) ))
+}
+
 guard_json() { nsx resp moat guard show -j 2>/dev/null; }
 
 # guard_line BEFORE: the guard's level, and what its counters moved by
@@ -350,8 +360,9 @@ step() {
 	line=$(grep '^ikeflood: ' flood.out)
 	cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
 		'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
-	line=$(printf '%-13s %6s  %5s/%d  gen=%6s pps  cpu=%3s%%  %s' \
-		"$subj" "$rate" "$ok" $NCLI "$(field pps "$line")" "$cpu" \
+	line=$(printf '%-13s %6s  %5s/%d  gen=%6s pps  refused=%3s%%  cpu=%3s%%  %s' \
+		"$subj" "$rate" "$ok" $NCLI "$(field pps "$line")" \
+		"$(refused "$line")" "$cpu" \
 		"$([[ $subj == moat-guard ]] && echo "$g1")")
 	say "$line"
 	ROWS[$subj]+="$line"$'\n'

@@ -17,9 +17,10 @@
  *	answers come back to a UDP socket on SPORT and are counted.
  *	With -i and -M the datagrams leave as Ethernet frames from a packet
  *	socket on IFNAME to MAC (the next hop's), without the IP output
- *	path: BATCH frames are built once, and each is sent again with a
- *	new source address, SPIi and Ni, its checksums updated (RFC 1624).
- *	Several times faster than the raw IP socket used without -i.
+ *	path: 32 frames are built once, and each is sent again with a
+ *	new source address, SPIi and Ni (KE stays), its checksums updated
+ *	(RFC 1624). About twice as fast as the raw IP socket used without
+ *	-i (in the test VM under TCG, 14 000-26 000 against 9 500-10 500 pps).
  * cookie: a legacy attacker with real addresses: the first SOURCES
  *	addresses of PREFIX (default 64; they must be local), used in turn.
  *	Each request that draws an N(COOKIE) is sent again with the cookie
