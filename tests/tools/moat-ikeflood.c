@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * moat-ikeflood: an IKE_SA_INIT flood generator for the guard's VM test
- * (tests/vm/scenarios/71-guard-flood.sh) and benchmark (tests/bench/guard.sh).
+ * (tests/vm/scenarios/72-guard-flood.sh) and benchmark (tests/bench/guard.sh).
  *
  *   moat-ikeflood -m spoof|cookie -d DEST -s PREFIX [-p 500|4500] [-r PPS]
  *		   [-n COUNT] [-t SECONDS] [-c SOURCES] [-P SPORT] [-T TTL]
