@@ -57,6 +57,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "csum.h"
+
 #define IKE_HDR_LEN	28
 #define NONCE_LEN	32
 #define KE_LEN		32
@@ -275,23 +277,12 @@ static size_t udp_payload(struct flood *f, uint8_t *p, const uint8_t *spi,
 
 /* --- spoofed datagrams ------------------------------------------------------ */
 
-static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t len)
+/* A checksum never sent as zero: for UDP, zero would mean "none". */
+static uint16_t csum_fold_nz(uint32_t s)
 {
-	size_t i;
+	uint16_t c = csum_fold(s);
 
-	for (i = 0; i + 1 < len; i += 2)
-		s += get16(p + i);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t csum_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	s = ~s & 0xffff;
-	return s ? (uint16_t)s : 0xffff;
+	return c ? c : 0xffff;
 }
 
 /* A random address in the prefix (host bits random, never all zero). */
@@ -322,7 +313,7 @@ static void udp_hdr(struct flood *f, uint8_t *u, size_t plen,
 	put16(u + 6, 0);
 	s = csum_add(s, src, alen);
 	s = csum_add(s, f->o.dst, alen);
-	put16(u + 6, csum_fold(csum_add(s, u, 8 + plen)));
+	put16(u + 6, csum_fold_nz(csum_add(s, u, 8 + plen)));
 }
 
 /* One spoofed datagram into pkt; returns its length. */
@@ -423,7 +414,7 @@ static void csum_replace(uint8_t *c, const uint8_t *old, const uint8_t *nw,
 
 	for (i = 0; i < len; i += 2)
 		s += (~get16(old + i) & 0xffff) + get16(nw + i);
-	put16(c, csum_fold(s));
+	put16(c, csum_fold_nz(s));
 }
 
 /* len bytes at p become nw; the checksums at c1 and c2 (if any) follow. */
@@ -487,7 +478,7 @@ static void frames_build(struct flood *f, const uint8_t *src)
 		put16(x->buf[i] + 12, v4 ? ETH_P_IP : ETH_P_IPV6);
 		x->len[i] = ETH_LEN + spoof_packet(f, ip);
 		if (v4)
-			put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+			put16(ip + 10, csum_fold_nz(csum_add(0, ip, 20)));
 	}
 	x->spi = ETH_LEN + (v4 ? 20 : 40) + 8 + (f->o.dport == 4500 ? 4 : 0);
 	x->nonce = x->len[0] - NONCE_LEN;	/* Ni is the last payload */
