@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "ike_sa.h"
 #include "payload_int.h"
 #include "secmem.h"
 #include "ticket.h"
@@ -45,8 +46,8 @@ static int tkey_make(struct tkey *k, uint64_t now)
 {
 	uint8_t *key = secmem_alloc(TKEY_LEN);
 
-	if (!key || RAND_bytes(key, TKEY_LEN) != 1 ||
-	    RAND_bytes((uint8_t *)&k->id, sizeof(k->id)) != 1) {
+	if (!key || ikesa_rand(key, TKEY_LEN) ||
+	    ikesa_rand(&k->id, sizeof(k->id))) {
 		secmem_free(key);
 		return -1;
 	}
@@ -80,6 +81,12 @@ static const struct tkey *tkey_find(uint32_t id)
 	return NULL;
 }
 
+void ticket_forget_used(void)
+{
+	memset(seen, 0, sizeof(seen));
+	seen_next = 0;
+}
+
 void ticket_reset(void)
 {
 	unsigned int i;
@@ -88,8 +95,7 @@ void ticket_reset(void)
 		secmem_free(keys[i].key);
 		memset(&keys[i], 0, sizeof(keys[i]));
 	}
-	memset(seen, 0, sizeof(seen));
-	seen_next = 0;
+	ticket_forget_used();
 	cur = 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * RFC 5723 session resumption tickets, responder side: the IKE SA state a
  * ticket carries (§5), sealed with AES-256-GCM under a key only this
- * moatd knows. The key comes from RAND_bytes, lives in secmem and is
+ * moatd knows. The key comes from RAND_bytes (ikesa_rand), lives in
+ * secmem and is
  * never logged; it is replaced every TICKET_KEY_ROTATE_S seconds and the
  * previous one is kept one period more, so a ticket (at most
  * MOATD_TICKET_LIFETIME_MAX long) always outlives the key it was sealed
@@ -62,5 +63,7 @@ enum ticket_result ticket_open(const uint8_t *t, size_t len,
 			       struct ticket_state *st);
 /* Forgets every key and used ticket (tests, and moatd's exit). */
 void ticket_reset(void);
+/* Forgets the used tickets only (the fuzzer, to open a ticket again). */
+void ticket_forget_used(void);
 
 #endif
