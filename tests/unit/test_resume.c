@@ -292,3 +292,24 @@ out:
 	if (p)
 		rpair_free(p);
 }
+
+/* The responder's conn changed since the ticket: its IDr, or resumption. */
+TEST(resume_conn_changed)
+{
+	struct rpair *p = rpair_new(RCONF, RCONF);
+	struct moatd_conn *c;
+
+	CHECK(p && p->t);
+	if (!p || !p->t)
+		goto out;
+	c = &p->fx.cr->conns[0];
+	c->local_id.data[0] ^= 1;
+	check_nack(p, p->t);
+	c->local_id.data[0] ^= 1;
+	ticket_forget_used();
+	c->resumption = false;
+	check_nack(p, p->t);
+out:
+	if (p)
+		rpair_free(p);
+}

@@ -268,7 +268,17 @@ static void resume_nack(const struct ike_hdr *req, struct ike_out *out)
 	out->len = n < 0 ? 0 : (size_t)n;
 }
 
-/* The conn a ticket names, if it still resumes from where we are. */
+static bool id_same(const struct moatd_id *a, const struct moatd_id *b)
+{
+	return a->type == b->type && a->len == b->len &&
+	       !memcmp(a->data, b->data, a->len);
+}
+
+/*
+ * The conn a ticket names, if it still resumes from where we are, with
+ * the identity and the peer's method the ticket was issued under (§4.3.3:
+ * IDr cannot change in a resumption).
+ */
 static const struct moatd_conn *resume_conn(const struct moatd_config *cfg,
 					    const struct ticket_state *st,
 					    const struct ike_endpoints *ep)
@@ -276,7 +286,8 @@ static const struct moatd_conn *resume_conn(const struct moatd_config *cfg,
 	const struct moatd_conn *c = moatd_config_find(cfg, st->conn);
 
 	if (!c || !c->resumption || !addr_equal(&c->local, &ep->local) ||
-	    (!c->remote_any && !addr_equal(&c->remote, &ep->remote)))
+	    (!c->remote_any && !addr_equal(&c->remote, &ep->remote)) ||
+	    !id_same(&c->local_id, &st->id_r) || c->remote_auth != st->auth_i)
 		return NULL;
 	return c;
 }
