@@ -5,8 +5,9 @@
 # asked that puzzle, and a would not solve it. a's path to b goes down, so
 # a's liveness check times out and its IKE SA is lost; when the path is
 # back, a resumes with IKE_SESSION_RESUME (which the guard does not judge):
-# no puzzle, a new IKE SA on both ends, and the tunnel carries pings. The
-# ticket cannot be used twice: b refuses it the second time.
+# no puzzle, a new IKE SA on both ends, and the tunnel carries pings. When
+# b restarts (its ticket key is gone) b answers a's next resumption with
+# TICKET_NACK, and a falls back to IKE_SA_INIT.
 # timeout: 150
 set -euo pipefail
 . "$MOAT_VM_LIB"
@@ -58,3 +59,18 @@ nsx b ping -c 2 -i 0.2 -W 2 10.1.0.1 >/dev/null || fail "ping b -> a"
 [[ $(nsx b moat ike show | grep -c established) == 1 ]] ||
 	fail "b: $(nsx b moat ike show)"
 grep -h "resum" a.log b.log | sed 's/^/   /'
+[[ $(grep -c "t: resumption ticket kept" a.log) == 2 ]] ||
+	fail "the resumed IKE_AUTH gave a no new ticket"
+
+log "b restarts: its ticket key is gone, a's ticket gets TICKET_NACK"
+nsx b moat guard set mode off
+stop b
+wait_for -t 5 no_sas a || fail "a: SAs left after b's Delete"
+start b
+nsx a moat ike up t || fail "a did not fall back to IKE_SA_INIT"
+grep -q "t: IKE SA failed: TICKET_NACK" a.log || fail "b did not refuse the ticket"
+grep -q "a resumption ticket refused" b.log || fail "b did not say it refused"
+[[ $(grep -c "t: IKE SA established$" a.log) == 2 ]] ||
+	fail "a's fallback is not a full IKE SA"
+wait_for -t 10 nsx a ping -c 1 -W 1 10.2.0.1 >/dev/null ||
+	fail "no ping a -> b after the fallback"
