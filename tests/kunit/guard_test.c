@@ -572,6 +572,28 @@ static void known_skips_puzzle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 2);
 }
 
+/*
+ * RFC 5723: a client with a resumption ticket sends IKE_SESSION_RESUME
+ * (exchange 38), not IKE_SA_INIT. The guard judges IKE_SA_INIT requests
+ * only, so it passes to moatd unasked, even at the top difficulty, where
+ * a known source's IKE_SA_INIT is asked the puzzle.
+ */
+static void resume_passes(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
+	struct moat_guard_config cfg = e->g->cfg;
+
+	cfg.difficulty_max = cfg.difficulty_min;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
+	e->m.b[18] = 38;	/* IKE_SESSION_RESUME */
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_b, 2), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 0);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 0);
+}
+
 static void two_hops(struct moat_guard_config *cfg)
 {
 	cfg->hops = 2;
@@ -631,6 +653,7 @@ static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(bad_config),
 	KUNIT_CASE(reconfigure),
 	KUNIT_CASE(known_skips_puzzle),
+	KUNIT_CASE(resume_passes),
 	KUNIT_CASE(hops_drop),
 	KUNIT_CASE(unreadable),
 	{}

@@ -36,7 +36,8 @@ enum conn_key {
 	K_REMOTE_TS, K_IKE, K_ESP, K_START, K_IKE_REKEY_TIME, K_IKE_LIFE_TIME,
 	K_REKEY_TIME, K_LIFE_TIME, K_DPD_DELAY, K_RETRANSMIT_TIMEOUT,
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
-	K_KEEPALIVE, K_FRAGMENT_SIZE, K_LOCAL_AUTH, K_REMOTE_AUTH, K_CONN_KEYS,
+	K_KEEPALIVE, K_FRAGMENT_SIZE, K_LOCAL_AUTH, K_REMOTE_AUTH, K_RESUMPTION,
+	K_RESUMPTION_LIFETIME, K_CONN_KEYS,
 	/* [moatd] */
 	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_PUZZLE_MAX_DIFFICULTY, K_GLOBAL_KEYS,
 };
@@ -475,6 +476,21 @@ static int p_seconds(struct parser *ps, const struct key *k, const char *v)
 	return 0;
 }
 
+/* RFC 5723 tickets: a minute to a day (the ticket key's own lifetime). */
+static int p_ticket_lifetime(struct parser *ps, const struct key *k,
+			     const char *v)
+{
+	uint64_t ms;
+
+	(void)k;
+	if (duration(ps, v, 60000, MOATD_TICKET_LIFETIME_MAX * 1000ULL, &ms))
+		return -1;
+	if (ms % 1000)
+		return why(ps, "%s is not a whole number of seconds", v);
+	cur(ps)->resumption_lifetime = (uint32_t)(ms / 1000);
+	return 0;
+}
+
 static int p_retransmit_timeout(struct parser *ps, const struct key *k,
 				const char *v)
 {
@@ -576,6 +592,10 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 			   offsetof(struct moatd_conn, local_auth) },
 	[K_REMOTE_AUTH] = { "remote-auth", p_auth,
 			    offsetof(struct moatd_conn, remote_auth) },
+	[K_RESUMPTION] = { "resumption", p_bool,
+			   offsetof(struct moatd_conn, resumption) },
+	[K_RESUMPTION_LIFETIME] = { "resumption-lifetime", p_ticket_lifetime,
+				    0 },
 };
 
 /* ---- [moatd] keys ---- */
@@ -834,6 +854,7 @@ static void conn_init(struct moatd_conn *c, const char *name, size_t n,
 	c->encap = MOATD_ENCAP_AUTO;
 	c->keepalive = MOATD_DEFAULT_KEEPALIVE;
 	c->fragmentation = true;
+	c->resumption_lifetime = MOATD_DEFAULT_TICKET_LIFETIME;
 }
 
 static int conn_name_ok(const char *s, size_t n)

@@ -49,6 +49,8 @@
 #define MOATD_DEFAULT_PUZZLE_BUDGET_MS 1000
 #define MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY 20
 #define MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT 64
+#define MOATD_DEFAULT_TICKET_LIFETIME (8 * 3600)	/* RFC 5723 tickets */
+#define MOATD_TICKET_LIFETIME_MAX (24 * 3600)
 
 /* Identification types (RFC 7296 §3.5; ID_NULL from RFC 7619). */
 enum moatd_id_type {
@@ -111,6 +113,10 @@ struct moatd_conn {
 	/* RFC 7383: the largest IP datagram of a sent fragment; 0 = auto */
 	uint32_t fragment_size;
 	bool start;
+	/* RFC 5723: ask for (initiator) and issue (responder) resumption
+	 * tickets, valid this many seconds. */
+	bool resumption;
+	uint32_t resumption_lifetime;
 };
 
 struct moatd_config {

@@ -32,6 +32,8 @@
 
 #include "addr.h"
 #include "config.h"
+#include "payload.h"
+#include "ticket.h"
 
 #define IKE_MSG_MAX 4096	/* the longest message built or accepted */
 /* A message sent as RFC 7383 fragments: their datagrams one after another. */
@@ -52,6 +54,11 @@ enum ike_notify_type {
 	IKE_N_COOKIE = 16390,
 	IKE_N_USE_TRANSPORT_MODE = 16391,
 	IKE_N_FRAGMENTATION_SUPPORTED = 16430,
+	IKE_N_TICKET_LT_OPAQUE = 16409,	/* RFC 5723 */
+	IKE_N_TICKET_REQUEST = 16410,
+	IKE_N_TICKET_ACK = 16411,
+	IKE_N_TICKET_NACK = 16412,
+	IKE_N_TICKET_OPAQUE = 16413,
 	IKE_N_PUZZLE = 16434,		/* RFC 8019 */
 	IKE_N_USE_PPK = 16435,
 	IKE_N_PPK_IDENTITY = 16436,
@@ -138,6 +145,49 @@ int ike_puzzle_work(struct ikesa *sa, unsigned int tries, bool stop,
 		    struct ike_out *out);
 /* Frees the puzzle @sa waits on, if any. */
 void ike_puzzle_drop(struct ikesa *sa);
+
+/*
+ * RFC 5723 session resumption, initiator. A ticket the responder gave in
+ * IKE_AUTH (asked for with N(TICKET_REQUEST) when the conn has
+ * resumption = yes), with what resuming needs besides it: the IKE SA's
+ * SK_d (secmem) and transforms.
+ */
+struct ike_ticket {
+	uint8_t opaque[TICKET_MAX];
+	size_t len;
+	uint64_t expires;		/* ticket_now() seconds */
+	uint8_t *sk_d;
+	size_t sk_d_len;
+	int encr, prf;
+	unsigned int key_bits;
+	struct ike_proposal prop;
+};
+
+void ike_ticket_free(struct ike_ticket *t);
+/* The ticket @sa received in IKE_AUTH (the caller owns it), or NULL. */
+struct ike_ticket *ike_ticket_take(struct ikesa *sa);
+/*
+ * Starts an IKE SA for @c from @t: the IKE_SESSION_RESUME request
+ * (HDR, Ni, N(TICKET_OPAQUE)) in @out, or NULL. Its answer goes to
+ * ike_recv() as usual; on N(TICKET_NACK) the SA ends with that error
+ * (sa->error), and the caller falls back to ike_initiate().
+ */
+struct ikesa *ike_resume(const struct moatd_conn *c,
+			 const struct ike_endpoints *ep,
+			 const struct ike_ticket *t, struct ike_out *out);
+
+/*
+ * RFC 5723, responder: an IKE_SESSION_RESUME request for no SA yet. With
+ * a good ticket for a conn of @cfg that has resumption = yes and @ep's
+ * local address, the new SA (state IKESA_INIT_DONE, its answer HDR, Nr
+ * in @out); else NULL with N(TICKET_NACK) in @out (a ticket that is not
+ * ours, damaged, expired or used before) or nothing (a malformed
+ * request). *@notify as for ike_respond_init().
+ */
+struct ikesa *ike_respond_resume(const struct moatd_config *cfg,
+				 const struct ike_endpoints *ep,
+				 const uint8_t *msg, size_t len,
+				 struct ike_out *out, uint16_t *notify);
 
 /* The name of an error Notify that ends an exchange ("failed" for 0), or
  * NULL for one without a name here. */

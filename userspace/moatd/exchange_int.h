@@ -87,6 +87,14 @@ int auth_on_request(struct ikesa *sa, const uint8_t *msg, size_t len,
 		    const struct ike_hdr *h, struct ike_out *out);
 int auth_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 		     struct ike_out *out);
+/* exchange_resume.c: RFC 5723 */
+int resume_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
+		       struct ike_out *out);
+/* Responder, IKE_AUTH answer: N(TICKET_LT_OPAQUE) or N(TICKET_NACK) when
+ * the initiator asked for a ticket. */
+void resume_put_ticket(struct ike_writer *w, const struct ikesa *sa);
+/* Initiator, IKE_AUTH answer: keeps the N(TICKET_LT_OPAQUE) ticket. */
+void resume_keep_ticket(struct ikesa *sa, const struct ike_notify *n);
 /* exchange_ppk.c */
 int ppk_keys_copy(const struct ike_sa_keys *src, struct ike_sa_keys *dst);
 void ppk_keys_take(struct ike_sa_keys *dst, struct ike_sa_keys *src);

@@ -224,7 +224,8 @@ static bool spis_match(const struct ikesa *sa, const struct ike_hdr *h)
 		return false;
 	if (sa->state == IKESA_INIT_SENT)
 		return true;
-	if (sa->role == IKESA_RESPONDER && h->exchange == IKE_SA_INIT &&
+	if (sa->role == IKESA_RESPONDER &&
+	    (h->exchange == IKE_SA_INIT || h->exchange == IKE_SESSION_RESUME) &&
 	    !(h->flags & IKE_FLAG_R) && !memcmp(h->spi_r, zero, IKE_SPI_LEN))
 		return true;
 	return !memcmp(h->spi_r, sa->spi_r, IKE_SPI_LEN);
@@ -236,8 +237,12 @@ static int on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 	if (sa->role != IKESA_INITIATOR || (h->flags & IKE_FLAG_I) ||
 	    h->msg_id + 1 != sa->next_req_id)
 		return IKE_RX_DROP;
-	if (sa->state == IKESA_INIT_SENT && h->exchange == IKE_SA_INIT)
+	if (sa->state == IKESA_INIT_SENT && h->exchange == IKE_SA_INIT &&
+	    !sa->resumed)
 		return init_on_response(sa, msg, len, out);
+	if (sa->state == IKESA_INIT_SENT && sa->resumed &&
+	    h->exchange == IKE_SESSION_RESUME)
+		return resume_on_response(sa, msg, len, out);
 	if (sa->state == IKESA_AUTH_SENT && h->exchange == IKE_AUTH)
 		return auth_on_response(sa, msg, len, out);
 	return IKE_RX_DROP;
@@ -302,6 +307,7 @@ const char *ike_notify_name(uint16_t n)
 	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
 	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
 	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
+	case IKE_N_TICKET_NACK: return "TICKET_NACK";
 	default: return NULL;
 	}
 }

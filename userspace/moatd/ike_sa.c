@@ -100,6 +100,8 @@ void ikesa_free(struct ikesa *sa)
 	ikesa_est_free(sa->est);
 	frag_reset(&sa->frag);
 	ike_puzzle_drop(sa);
+	ike_ticket_free(sa->resume_from);
+	ike_ticket_free(sa->ticket);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

@@ -86,6 +86,12 @@ struct ikesa {
 	struct ikesa_est *est;	/* after IKE_AUTH: exchange_est.h */
 	struct frag_rx frag;	/* RFC 7383: the message being reassembled */
 	bool rx_clear;		/* the SK body in hand is reassembled plaintext */
+	/* RFC 5723: keys from a ticket (AUTH as its §5.1 says); the ticket
+	 * an initiator resumes with, until the answer; the one the responder
+	 * gave in IKE_AUTH; whether the initiator asked for one. */
+	bool resumed;
+	struct ike_ticket *resume_from, *ticket;
+	bool ticket_asked;
 };
 
 /* RAND_bytes, or the test hook in MOATD_TEST_RNG builds; 0 or -1. */

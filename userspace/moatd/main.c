@@ -34,6 +34,7 @@
 #include "exchange_est.h"
 #include "guardd.h"
 #include "rekey_time.h"
+#include "resumed.h"
 
 struct daemon d = { .conf_path = MOATD_CONF_PATH, .ctl_fd = -1 };
 
@@ -107,11 +108,48 @@ static const char *notify_name(uint16_t n)
 	return name ? name : "refused";
 }
 
+/*
+ * RFC 5723, initiator: a failed resumption falls back to IKE_SA_INIT (its
+ * ticket is used up), and a lost IKE SA comes back with its ticket.
+ */
+static bool restart_wanted(const struct dsa *s, const char *why)
+{
+	const struct ikesa *sa = s->sa;
+
+	if (sa->role != IKESA_INITIATOR || !sa->conn->resumption ||
+	    s->replaced || d.quit)
+		return false;
+	if (sa->resumed && !s->est_ms)
+		return true;
+	return s->est_ms && !strcmp(why, "timeout") &&
+	       resumed_have(sa->conn->name);
+}
+
+static void sa_restart(struct dsa *s)
+{
+	char name[MOATD_CONN_NAME_MAX + 1], err[128], line[160];
+	int waiter = s->waiter, ret;
+
+	snprintf(name, sizeof(name), "%s", s->sa->conn->name);
+	s->waiter = -1;
+	sa_free(s);
+	ret = daemon_up(name, waiter, err, sizeof(err));
+	if (ret < 0)
+		dlog(LOG_WARNING, "%s: %s", name, err);
+	snprintf(line, sizeof(line), ret < 0 ? "error %s" : "ok", err);
+	if (ret && waiter >= 0)
+		ctl_reply(waiter, line);
+}
+
 void daemon_sa_dead(struct dsa *s, const char *why)
 {
 	char line[128];
 
 	dlog(LOG_NOTICE, "%s: IKE SA failed: %s", s->sa->conn->name, why);
+	if (restart_wanted(s, why)) {
+		sa_restart(s);
+		return;
+	}
 	if (s->waiter >= 0) {
 		snprintf(line, sizeof(line), "error %s", why);
 		ctl_reply(s->waiter, line);
@@ -327,9 +365,12 @@ static void sa_established(struct dsa *s)
 	struct ikesa *sa = s->sa;
 
 	s->est_ms = now_ms();
-	dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
+	dlog(LOG_INFO, "%s: IKE SA established%s", sa->conn->name,
+	     sa->resumed ? " (resumed)" : "");
 	if (sa->role == IKESA_RESPONDER)
 		guardd_known(&sa->ep.remote);
+	else
+		resumed_keep(sa);
 	ike_schedule(s);
 	if (!sa->have_child) {
 		if (s->waiter >= 0)
@@ -384,6 +425,7 @@ static void sa_progress(struct dsa *s)
 #define FLAG_I 0x08
 #define FLAG_R 0x20
 #define EXCH_IKE_SA_INIT 34
+#define EXCH_IKE_SESSION_RESUME 38
 
 static struct dsa *sa_find(const uint8_t *msg, const struct moat_addr *peer)
 {
@@ -432,14 +474,20 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 {
 	static struct ike_out out;
 	const struct moatd_conn *c = conn_for(ep);
+	bool resume = msg[HDR_EXCH] == EXCH_IKE_SESSION_RESUME;
 	struct ikesa *sa;
 	uint16_t notify = 0;
 	struct dsa *s;
 
-	if (!c)
+	if (!c && !resume)
 		return;
 	out.len = 0;
-	sa = ike_respond_init(&d.resp, c, ep, msg, len, &out, &notify);
+	if (resume)	/* RFC 5723: the ticket names the conn */
+		sa = ike_respond_resume(d.cfg, ep, msg, len, &out, &notify);
+	else
+		sa = ike_respond_init(&d.resp, c, ep, msg, len, &out, &notify);
+	if (resume && notify)
+		dlog(LOG_INFO, "a resumption ticket refused: TICKET_NACK");
 	if (!sa) {
 		if (out.len)
 			sock_send(ep, out.buf, out.len);
@@ -499,7 +547,8 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 		return;
 	s = sa_find(msg, &ep->remote);
 	if (!s) {
-		if (msg[HDR_EXCH] == EXCH_IKE_SA_INIT &&
+		if ((msg[HDR_EXCH] == EXCH_IKE_SA_INIT ||
+		     msg[HDR_EXCH] == EXCH_IKE_SESSION_RESUME) &&
 		    (msg[HDR_FLAGS] & FLAG_I) && !(msg[HDR_FLAGS] & FLAG_R))
 			rx_new(ep, msg, len);
 		return;
@@ -840,7 +889,7 @@ int daemon_up(const char *name, int waiter, char *err, size_t errlen)
 	ep.local = c->local;
 	ep.remote = c->remote;
 	out.len = 0;
-	sa = ike_initiate(c, &ep, &out);
+	sa = resumed_initiate(c, &ep, &out);
 	s = sa ? sa_add(sa) : NULL;
 	if (!s)
 		return snprintf(err, errlen, "cannot start the IKE SA"), -1;
@@ -1098,6 +1147,8 @@ int main(int argc, char **argv)
 	events_close();
 	kernel_close();
 	sock_close_all();
+	resumed_clear();
+	ticket_reset();
 	moatd_config_free(d.cfg);
 	while (n_old)
 		moatd_config_free(old_cfgs[--n_old]);
