@@ -100,6 +100,7 @@ void ikesa_free(struct ikesa *sa)
 	ikesa_est_free(sa->est);
 	frag_reset(&sa->frag);
 	ike_puzzle_drop(sa);
+	authpuzzle_free(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
