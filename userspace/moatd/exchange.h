@@ -87,6 +87,9 @@ struct ike_out {
 /* The responder's daemon-wide IKE_SA_INIT settings. */
 struct ike_responder {
 	bool require_cookie;	/* ask every initiator for a cookie (§2.6) */
+	/* RFC 8019 §7.2: D of the IKE_AUTH puzzle asked of initiators whose
+	 * IKE_SA_INIT request carried a Puzzle Solution; 0: none is asked. */
+	uint8_t auth_puzzle;
 	uint8_t secret[32];	/* the cookie's key; ike_responder_init */
 };
 
@@ -188,6 +191,24 @@ struct ikesa *ike_respond_resume(const struct moatd_config *cfg,
 				 const struct ike_endpoints *ep,
 				 const uint8_t *msg, size_t len,
 				 struct ike_out *out, uint16_t *notify);
+
+/*
+ * RFC 8019 §7.2, the IKE_AUTH puzzle (exchange_authpuzzle.c). As
+ * responder: asked after an IKE_SA_INIT request with a Puzzle Solution
+ * when ike_responder.auth_puzzle is set; the D-H shared secret waits for
+ * an IKE_AUTH request with a valid solution, and ike_recv() drops every
+ * other one. As initiator: solved through ike_puzzle_asked() and
+ * ike_puzzle_work() like the IKE_SA_INIT puzzle, which then build the
+ * IKE_AUTH request. The puzzle's D, 0 if none was asked.
+ */
+unsigned int ike_auth_puzzle(const struct ikesa *sa);
+/* The responder's counts, all SAs together. */
+struct ike_auth_puzzle_stats {
+	uint64_t asked;		/* IKE_SA_INIT answers with N(PUZZLE) */
+	uint64_t verified;	/* IKE_AUTH requests with a good solution */
+	uint64_t discarded;	/* ...without: dropped before any D-H work */
+};
+extern struct ike_auth_puzzle_stats ike_auth_puzzle_stats;
 
 /* The name of an error Notify that ends an exchange ("failed" for 0), or
  * NULL for one without a name here. */

@@ -30,7 +30,8 @@ struct init_in {
 	struct ike_ke ke;
 	const uint8_t *nonce;
 	size_t nonce_len;
-	bool has_sa, has_ke;
+	bool has_sa, has_ke, has_ps;
+	uint8_t auth_d;			/* the IKE_AUTH puzzle to ask */
 	const struct ike_notify *cookie;	/* in notes[] */
 	const struct ike_notify *puzzle;	/* RFC 8019, in notes[] */
 	bool cookie_first, frag, use_ppk;
@@ -91,6 +92,9 @@ static int init_take(struct init_in *in, const struct ike_payload *pl,
 		return ike_dec_ke(pl->body, pl->len, &in->ke) ? -1 : 0;
 	case IKE_PL_NONCE:
 		return xchg_take_nonce(pl, &in->nonce, &in->nonce_len);
+	case IKE_PL_PS:		/* checked by the guard */
+		in->has_ps = true;
+		return 0;
 	case IKE_PL_NOTIFY:
 		if (ike_dec_notify(pl->body, pl->len, &n))
 			return -1;
@@ -236,8 +240,7 @@ struct ikesa *ike_initiate(const struct moatd_conn *c,
 	return sa;
 }
 
-/* SKEYSEED and SK_* from the peer's KE (§2.14); 0 or -1 (keys unset). */
-static int init_derive(struct ikesa *sa, const struct ike_ke *peer)
+int init_derive(struct ikesa *sa, const struct ike_ke *peer)
 {
 	const struct ike_chunk ni = { sa->ni, sa->ni_len };
 	const struct ike_chunk nr = { sa->nr, sa->nr_len };
@@ -378,6 +381,7 @@ static int init_build_response(struct ikesa *sa, struct ike_out *out)
 	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	ike_put_sa(&w, &chosen);
 	init_put_common(&w, sa, false);
+	authpuzzle_put_notify(&w, sa);
 	n = ike_w_finish(&w);
 	out->len = n < 0 ? 0 : (size_t)n;
 	return n < 0 ? -1 : 0;
@@ -392,10 +396,9 @@ static int init_responder_keys(struct ikesa *sa, const struct init_in *in)
 	sa->ni_len = in->nonce_len;
 	sa->nr_len = IKESA_NONCE_LEN;
 	sa->dh = ikesa_dh_new(sa->dh_group);
-	if (!sa->dh || ikesa_rand(sa->nr, sa->nr_len) ||
-	    init_derive(sa, &in->ke))
+	if (!sa->dh || ikesa_rand(sa->nr, sa->nr_len))
 		return -1;
-	return 0;
+	return authpuzzle_defer(sa, &in->ke, in->auth_d);
 }
 
 static struct ikesa *init_accept(const struct moatd_conn *c,
@@ -422,8 +425,10 @@ static struct ikesa *init_accept(const struct moatd_conn *c,
 		return NULL;
 	}
 	natd_check(sa, in, (const uint8_t *)"\0\0\0\0\0\0\0\0");
-	dh_free(sa->dh);	/* the public value is in the answer */
-	sa->dh = NULL;
+	if (!ike_auth_puzzle(sa)) {
+		dh_free(sa->dh);	/* the public value is in the answer */
+		sa->dh = NULL;
+	}
 	sa->state = IKESA_INIT_DONE;
 	return sa;
 }
@@ -490,6 +495,7 @@ struct ikesa *ike_respond_init(const struct ike_responder *r,
 		n = IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD;
 		init_answer(&in->m.hdr, n, &crit, 1, out);
 	} else if (ret == IKE_OK && init_request_ok(in)) {
+		in->auth_d = in->has_ps && in->cookie ? r->auth_puzzle : 0;
 		sa = init_respond(r, c, ep, in, msg, len, out, &n);
 	}
 	free(in);
@@ -603,7 +609,7 @@ static int init_complete(struct ikesa *sa, const struct init_in *in,
 	if (ike_blob_set(&sa->init_resp, msg, len) ||
 	    (sa->conn->ppk_required && !sa->peer_ppk) ||
 	    (sa->peer_ppk && ppk_initiator_setup(sa)) ||
-	    auth_build_request(sa, out))
+	    authpuzzle_auth_request(sa, in->puzzle, out))
 		ikesa_fail(sa, IKE_N_AUTHENTICATION_FAILED);
 	return IKE_RX_OK;
 drop:

@@ -81,6 +81,27 @@ int init_build_request(struct ikesa *sa, struct ike_out *out);
  * 0: the SA waits for ike_puzzle_work(); -1: answer as a legacy
  * initiator (a PRF we did not offer, or a malformed notify). */
 int puzzle_ask(struct ikesa *sa, const uint8_t *data, size_t len);
+/* SKEYSEED and SK_* from the peer's KE (§2.14); 0 or -1 (keys unset). */
+int init_derive(struct ikesa *sa, const struct ike_ke *peer);
+/* exchange_authpuzzle.c: RFC 8019 §7.2, see exchange.h. */
+/* Responder: the keys now (@d 0), or later when IKE_AUTH solves a puzzle
+ * of D = @d; 0 or -1. */
+int authpuzzle_defer(struct ikesa *sa, const struct ike_ke *ke, uint8_t d);
+/* Responder: N(PUZZLE) into our IKE_SA_INIT answer, if asked. */
+void authpuzzle_put_notify(struct ike_writer *w, const struct ikesa *sa);
+/* Responder: 0 to go on with @msg (the keys are made when it holds the
+ * solution), -1 to drop it. */
+int authpuzzle_gate(struct ikesa *sa, const uint8_t *msg, size_t len,
+		    const struct ike_hdr *h);
+/* Initiator: the IKE_AUTH request into @out, or (N(PUZZLE) @pz) a wait for
+ * ike_puzzle_work(); 0 or -1. */
+int authpuzzle_auth_request(struct ikesa *sa, const struct ike_notify *pz,
+			    struct ike_out *out);
+/* Initiator: the octets of the PS our message @h carries before SK (0:
+ * none), and the PS itself into @w. */
+size_t authpuzzle_ps_len(const struct ikesa *sa, const struct ike_hdr *h);
+void authpuzzle_put_ps(struct ike_writer *w, const struct ikesa *sa,
+		       const struct ike_hdr *h);
 /* exchange_auth.c */
 int auth_build_request(struct ikesa *sa, struct ike_out *out);
 int auth_on_request(struct ikesa *sa, const uint8_t *msg, size_t len,

@@ -51,6 +51,7 @@ int xchg_seal(struct ikesa *sa, const struct ike_hdr *h,
 	if (frag)
 		return frag > 0 ? 0 : -1;
 	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, h);
+	authpuzzle_put_ps(&w, sa, h);	/* RFC 8019 §7.2 */
 	start = ike_w_begin(&w, IKE_PL_SK, 0);
 	if (w.err)
 		return -1;
@@ -290,7 +291,8 @@ int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 
 	out->len = 0;
 	if (!sa || sa->state == IKESA_DEAD || len > IKE_MSG_MAX ||
-	    ike_parse_hdr(msg, len, &h) || !spis_match(sa, &h))
+	    ike_parse_hdr(msg, len, &h) || !spis_match(sa, &h) ||
+	    authpuzzle_gate(sa, msg, len, &h))
 		return IKE_RX_DROP;
 	if (xchg_is_fragment(msg, len))
 		return xchg_frag_recv(sa, msg, len, &h, out);

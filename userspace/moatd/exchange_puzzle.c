@@ -84,7 +84,9 @@ int ike_puzzle_work(struct ikesa *sa, unsigned int tries, bool stop,
 		return 0;
 	take_solution(sa, r);
 	ike_puzzle_drop(sa);
-	if (init_build_request(sa, out))
+	/* ap: the IKE_AUTH puzzle (exchange_authpuzzle.c) */
+	if (ike_auth_puzzle(sa) ? auth_build_request(sa, out) :
+				  init_build_request(sa, out))
 		ikesa_fail(sa, 0);
 	return 1;
 }

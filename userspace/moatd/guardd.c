@@ -20,15 +20,20 @@ static struct {
 	uint64_t mode_ms;	/* when to ask the mode again */
 } g;
 
-/* Asks the guard's mode: is it there, and on? */
+/*
+ * Asks the guard's mode: is it there, and on? Its difficulty is also the
+ * IKE_AUTH puzzle's (RFC 8019 §7.2, at least 1) for initiators that sent
+ * a Puzzle Solution; with the guard off, moatd asks no puzzle.
+ */
 static void check_mode(uint64_t now)
 {
 	static bool told;
-	uint8_t mode;
+	uint8_t mode, diff;
 	bool was = g.on;
 
-	g.present = !kernel_guard_mode(&mode);
+	g.present = !kernel_guard_mode(&mode, &diff);
 	g.on = g.present && mode != MOAT_GUARD_MODE_OFF;
+	d.resp.auth_puzzle = g.on ? (diff ? diff : 1) : 0;
 	g.mode_ms = now + GUARDD_MODE_EVERY_MS;
 	if (was != g.on || !told)
 		dlog(LOG_INFO, "the module's guard is %s", g.on ? "on" :

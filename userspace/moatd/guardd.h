@@ -31,7 +31,8 @@ uint64_t guardd_next(void);
 /* kernel.c: MOAT_CMD_GUARD_SET with @r; 0 or a negative errno (with the
  * kernel's reason in @why). */
 int kernel_guard_set(const struct moat_guard_req *r, char *why, size_t len);
-/* kernel.c: the guard's mode (MOAT_CMD_GUARD_GET); 0 or a negative errno. */
-int kernel_guard_mode(uint8_t *mode);
+/* kernel.c: the guard's mode and the difficulty it asks now
+ * (MOAT_CMD_GUARD_GET); 0 or a negative errno. */
+int kernel_guard_mode(uint8_t *mode, uint8_t *difficulty);
 
 #endif

@@ -102,6 +102,7 @@ void ikesa_free(struct ikesa *sa)
 	ike_puzzle_drop(sa);
 	ike_ticket_free(sa->resume_from);
 	ike_ticket_free(sa->ticket);
+	authpuzzle_free(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

@@ -28,6 +28,8 @@
 
 enum ikesa_role { IKESA_INITIATOR, IKESA_RESPONDER };
 
+struct auth_puzzle;	/* exchange_authpuzzle.c */
+
 enum ikesa_state {
 	IKESA_INIT_SENT,	/* initiator: waiting for the IKE_SA_INIT answer */
 	IKESA_INIT_DONE,	/* responder: IKE_SA_INIT answered */
@@ -69,10 +71,12 @@ struct ikesa {
 	uint8_t cookie[IKESA_COOKIE_MAX];
 	size_t cookie_len;
 	/* RFC 8019: the puzzle being solved (NULL: none), and the solution
-	 * our IKE_SA_INIT request carries (ps_len 0: none). */
+	 * our IKE_SA_INIT (or, with ap, IKE_AUTH) request carries (ps_len 0:
+	 * none). ap: the IKE_AUTH puzzle (§7.2) asked or being answered. */
 	struct puzzle *puzzle;
 	uint8_t ps[PUZZLE_PS_LEN];
 	size_t ps_len;
+	struct auth_puzzle *ap;
 	unsigned int init_rounds;
 	bool peer_frag, peer_ppk, ppk_used;
 	bool nat_local, nat_remote;	/* NAT in front of us / of the peer */
@@ -109,6 +113,8 @@ struct ikesa *ikesa_new(const struct moatd_conn *c, enum ikesa_role role,
 void ikesa_free(struct ikesa *sa);
 /* exchange_info.c: the established SA's state; NULL is fine. */
 void ikesa_est_free(struct ikesa_est *e);
+/* exchange_authpuzzle.c: the IKE_AUTH puzzle's state; none is fine. */
+void authpuzzle_free(struct ikesa *sa);
 const char *ikesa_state_name(enum ikesa_state s);
 /* Ends the SA because of @notify. */
 void ikesa_fail(struct ikesa *sa, uint16_t notify);

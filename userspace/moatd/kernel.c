@@ -516,22 +516,34 @@ int kernel_guard_set(const struct moat_guard_req *r, char *why, size_t len)
 	return ret;
 }
 
+/* The mode and the difficulty into @arg, uint8_t[2]. */
 static int guard_mode_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[MOAT_A_MAX + 1], *g[MOAT_GUARD_A_MAX + 1];
+	uint8_t *v = arg;
 
 	if (!moat_nl_parse(msg, tb, MOAT_A_MAX) &&
-	    !moat_nla_nested(tb[MOAT_A_GUARD], g, MOAT_GUARD_A_MAX))
-		moat_nla_u8(g[MOAT_GUARD_A_MODE], arg);
+	    !moat_nla_nested(tb[MOAT_A_GUARD], g, MOAT_GUARD_A_MAX)) {
+		moat_nla_u8(g[MOAT_GUARD_A_MODE], &v[0]);
+		moat_nla_u8(g[MOAT_GUARD_A_DIFFICULTY], &v[1]);
+	}
 	return NL_OK;
 }
 
-int kernel_guard_mode(uint8_t *mode)
+int kernel_guard_mode(uint8_t *mode, uint8_t *difficulty)
 {
 	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_GUARD_GET, 0);
+	uint8_t v[2] = { MOAT_GUARD_MODE_OFF, 0 };
+	int ret;
 
 	*mode = MOAT_GUARD_MODE_OFF;
+	*difficulty = 0;
 	if (!msg)
 		return -ENOMEM;
-	return moat_nl_request(&nl, msg, guard_mode_reply, mode);
+	ret = moat_nl_request(&nl, msg, guard_mode_reply, v);
+	if (!ret) {
+		*mode = v[0];
+		*difficulty = v[1];
+	}
+	return ret;
 }

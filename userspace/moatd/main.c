@@ -496,6 +496,9 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 	s = sa_add(sa);
 	if (!s)
 		return;
+	if (ike_auth_puzzle(sa))
+		dlog(LOG_INFO, "%s: asks the IKE_AUTH puzzle of difficulty %u",
+		     c->name, ike_auth_puzzle(sa));
 	guardd_half_open(s, true);
 	send_out(s, &out);
 	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
@@ -536,9 +539,24 @@ static void follow_peer(struct dsa *s, const struct ike_endpoints *ep)
 	*cur = *ep;
 }
 
+/* What the IKE_AUTH puzzle (RFC 8019 §7.2) did with a message for @s. */
+static void auth_puzzle_log(const struct dsa *s,
+			    const struct ike_auth_puzzle_stats *was)
+{
+	const struct ike_auth_puzzle_stats *now = &ike_auth_puzzle_stats;
+
+	if (now->verified != was->verified)
+		dlog(LOG_INFO, "%s: IKE_AUTH puzzle solution verified",
+		     s->sa->conn->name);
+	if (now->discarded != was->discarded)
+		dlog(LOG_DEBUG, "%s: IKE_AUTH request without a valid puzzle solution discarded (%llu so far)",
+		     s->sa->conn->name, (unsigned long long)now->discarded);
+}
+
 void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	       size_t len)
 {
+	struct ike_auth_puzzle_stats was = ike_auth_puzzle_stats;
 	static struct ike_out out;
 	struct dsa *s;
 	int ret;
@@ -555,6 +573,7 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	}
 	out.len = 0;
 	ret = ike_recv(s->sa, msg, len, &out);
+	auth_puzzle_log(s, &was);
 	if (ret == IKE_RX_DROP) {
 		dlog(LOG_DEBUG, "%s: dropped exchange %u flags 0x%02x id %u",
 		     s->sa->conn->name, msg[HDR_EXCH], msg[HDR_FLAGS],

@@ -17,18 +17,22 @@ static void solve_done(struct dsa *s, const struct ike_out *out)
 {
 	const struct ikesa *sa = s->sa;
 	uint64_t took = now_ms() - s->solve_from_ms;
+	bool auth = ike_auth_puzzle(sa);
 
 	s->solving = false;
 	if (sa->state == IKESA_DEAD) {
-		daemon_sa_dead(s, "cannot build the IKE_SA_INIT request");
+		daemon_sa_dead(s, auth ? "cannot build the IKE_AUTH request" :
+				 "cannot build the IKE_SA_INIT request");
 		return;
 	}
 	if (sa->ps_len)
-		dlog(LOG_INFO, "%s: puzzle answered after %llu ms",
-		     sa->conn->name, (unsigned long long)took);
+		dlog(LOG_INFO, "%s: %spuzzle answered after %llu ms",
+		     sa->conn->name, auth ? "IKE_AUTH " : "",
+		     (unsigned long long)took);
 	else
-		dlog(LOG_INFO, "%s: puzzle not solved, retrying with the cookie alone",
-		     sa->conn->name);
+		dlog(LOG_INFO, "%s: %s", sa->conn->name, auth ?
+		     "IKE_AUTH puzzle not solved, sending IKE_AUTH without" :
+		     "puzzle not solved, retrying with the cookie alone");
 	daemon_request_sent(s, out);
 }
 
@@ -43,8 +47,9 @@ void solve_begin(struct dsa *s)
 	s->solve_from_ms = now_ms();
 	s->solve_until_ms = s->solve_from_ms + d.cfg->puzzle_budget_ms;
 	s->solving = true;
-	dlog(LOG_INFO, "%s: the responder asks a puzzle of difficulty %d",
-	     s->sa->conn->name, diff);
+	dlog(LOG_INFO, "%s: the responder asks %s puzzle of difficulty %d",
+	     s->sa->conn->name, ike_auth_puzzle(s->sa) ? "the IKE_AUTH" : "a",
+	     diff);
 	if (d.cfg->puzzle_budget_ms &&
 	    (unsigned int)diff <= d.cfg->puzzle_max_difficulty)
 		return;

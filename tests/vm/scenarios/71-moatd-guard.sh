@@ -3,9 +3,11 @@
 # in the module at start: puzzles, difficulty 12. moatd a, as initiator,
 # solves b's puzzle within its puzzle-budget and connects (the guard
 # counts a valid solution); b's moatd then tells the guard that a is a
-# known source. A reload applies a changed [guard] (mode off); b reports
-# its half-open IKE SAs to the guard as forged requests make them, and
-# with the guard off asks for its own cookies from half-open-at on.
+# known source. b also asks a the IKE_AUTH puzzle (RFC 8019 §7.2) at
+# the guard's difficulty and verifies a's solution. A reload applies a
+# changed [guard] (mode off); b reports its half-open IKE SAs to the
+# guard as forged requests make them, and with the guard off asks for
+# its own cookies from half-open-at on.
 # timeout: 150
 set -euo pipefail
 . "$MOAT_VM_LIB"
@@ -58,6 +60,16 @@ nsx a moat ike up t || fail "moatd a could not connect at level puzzles"
 grep -q "asks a puzzle of difficulty 12" a.log || fail "a was asked no puzzle"
 grep -q "puzzle answered after" a.log || fail "a did not answer the puzzle"
 grep -h "puzzle answered after" a.log | sed 's/^/   /'
+
+log "RFC 8019 §7.2: b asks the IKE_AUTH puzzle at the guard's difficulty"
+grep -q "asks the IKE_AUTH puzzle of difficulty 12" b.log ||
+	fail "b asked no IKE_AUTH puzzle"
+grep -q "the responder asks the IKE_AUTH puzzle of difficulty 12" a.log ||
+	fail "a saw no IKE_AUTH puzzle"
+grep -q "IKE_AUTH puzzle answered after" a.log ||
+	fail "a did not answer the IKE_AUTH puzzle"
+grep -q "IKE_AUTH puzzle solution verified" b.log ||
+	fail "b did not verify the IKE_AUTH puzzle"
 j=$(gjson)
 (( $(gval "$j" solutions_valid) >= 1 )) || fail "no valid solution: $j"
 nsx b moat ike show | grep -q established || fail "b has no IKE SA"
