@@ -1048,12 +1048,22 @@ static void on_signal(int fd)
 	}
 }
 
+/*
+ * Keeps CAP_NET_ADMIN only. Changing the bounding set takes CAP_SETPCAP,
+ * which a service manager that bounded moatd already (moatd.service's
+ * CapabilityBoundingSet) leaves out: then only the capability sets change.
+ */
 static int drop_privileges(void)
 {
+	capng_select_t which = CAPNG_SELECT_BOTH;
+
+	if (capng_get_caps_process() == 0 &&
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
+		which = CAPNG_SELECT_CAPS;
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 			 CAP_NET_ADMIN) ||
-	    capng_apply(CAPNG_SELECT_BOTH)) {
+	    capng_apply(which)) {
 		dlog(LOG_ERR, "cannot drop capabilities");
 		return -1;
 	}
