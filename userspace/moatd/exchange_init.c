@@ -417,9 +417,7 @@ static struct ikesa *init_accept(const struct moatd_conn *c,
 	sa->peer_ppk = in->use_ppk && c->ppk;
 	if (init_use_prop(sa, chosen) || init_responder_keys(sa, in) ||
 	    init_build_response(sa, out) ||
-	    ike_blob_set(&sa->init_req, msg, len) ||
-	    ike_blob_set(&sa->init_resp, out->buf, out->len) ||
-	    xchg_remember(sa, msg, len, out)) {
+	    xchg_remember_first(sa, msg, len, out)) {
 		ikesa_free(sa);
 		out->len = 0;
 		return NULL;

@@ -33,6 +33,12 @@ int xchg_answer_notify(struct ikesa *sa, const struct ike_hdr *req,
 /* Keeps @msg and its answer @out for retransmissions; 0 or -1. */
 int xchg_remember(struct ikesa *sa, const uint8_t *msg, size_t len,
 		  const struct ike_out *out);
+/*
+ * A responder's first exchange (IKE_SA_INIT or IKE_SESSION_RESUME): keeps
+ * @msg and its answer @out for the AUTH payloads and for retransmissions.
+ */
+int xchg_remember_first(struct ikesa *sa, const uint8_t *msg, size_t len,
+			const struct ike_out *out);
 /* The first error Notify (type below 16384) in @c, 0 if none. */
 uint16_t xchg_error_notify(const struct ike_chain *c);
 /* A Nonce payload @pl into *nonce and *len, if it is the first; 0 or -1. */

@@ -119,6 +119,15 @@ int xchg_remember(struct ikesa *sa, const uint8_t *msg, size_t len,
 	return 0;
 }
 
+int xchg_remember_first(struct ikesa *sa, const uint8_t *msg, size_t len,
+			const struct ike_out *out)
+{
+	if (ike_blob_set(&sa->init_req, msg, len) ||
+	    ike_blob_set(&sa->init_resp, out->buf, out->len))
+		return -1;
+	return xchg_remember(sa, msg, len, out);
+}
+
 int xchg_answer_notify(struct ikesa *sa, const struct ike_hdr *req,
 		       uint16_t type, const void *data, size_t dlen,
 		       struct ike_out *out)

@@ -358,9 +358,7 @@ static struct ikesa *resume_accept(const struct moatd_conn *c,
 	sa->resumed = true;
 	sa->peer_id = st->id_i;
 	if (resume_keys(sa, in, st) || resume_build_response(sa, out) ||
-	    ike_blob_set(&sa->init_req, msg, len) ||
-	    ike_blob_set(&sa->init_resp, out->buf, out->len) ||
-	    xchg_remember(sa, msg, len, out)) {
+	    xchg_remember_first(sa, msg, len, out)) {
 		ikesa_free(sa);
 		out->len = 0;
 		return NULL;
