@@ -21,9 +21,22 @@ static struct {
 } g;
 
 /*
- * Asks the guard's mode: is it there, and on? Its difficulty is also the
- * IKE_AUTH puzzle's (RFC 8019 §7.2, at least 1) for initiators that sent
- * a Puzzle Solution; with the guard off, moatd asks no puzzle.
+ * The IKE_AUTH puzzle's D (RFC 8019 §7.2) when the guard asks D in
+ * IKE_SA_INIT: two bits less, so the four keys cost about as much as
+ * one key of the IKE_SA_INIT puzzle, a quarter of what the initiator
+ * already paid. It still outweighs the D-H work it protects, and an
+ * initiator that could just afford IKE_SA_INIT within its budget is not
+ * then shut out by a second puzzle as hard as the first. At least 1.
+ */
+static uint8_t auth_difficulty(uint8_t guard_d)
+{
+	return guard_d > 3 ? guard_d - 2 : 1;
+}
+
+/*
+ * Asks the guard's mode: is it there, and on? Its difficulty sets the
+ * IKE_AUTH puzzle's for initiators that sent a Puzzle Solution; with the
+ * guard off, moatd asks no puzzle.
  */
 static void check_mode(uint64_t now)
 {
@@ -33,7 +46,7 @@ static void check_mode(uint64_t now)
 
 	g.present = !kernel_guard_mode(&mode, &diff);
 	g.on = g.present && mode != MOAT_GUARD_MODE_OFF;
-	d.resp.auth_puzzle = g.on ? (diff ? diff : 1) : 0;
+	d.resp.auth_puzzle = g.on ? auth_difficulty(diff) : 0;
 	g.mode_ms = now + GUARDD_MODE_EVERY_MS;
 	if (was != g.on || !told)
 		dlog(LOG_INFO, "the module's guard is %s", g.on ? "on" :

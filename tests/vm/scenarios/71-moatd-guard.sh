@@ -61,10 +61,10 @@ grep -q "asks a puzzle of difficulty 12" a.log || fail "a was asked no puzzle"
 grep -q "puzzle answered after" a.log || fail "a did not answer the puzzle"
 grep -h "puzzle answered after" a.log | sed 's/^/   /'
 
-log "RFC 8019 §7.2: b asks the IKE_AUTH puzzle at the guard's difficulty"
-grep -q "asks the IKE_AUTH puzzle of difficulty 12" b.log ||
+log "RFC 8019 §7.2: b asks the IKE_AUTH puzzle two bits below the guard's"
+grep -q "asks the IKE_AUTH puzzle of difficulty 10" b.log ||
 	fail "b asked no IKE_AUTH puzzle"
-grep -q "the responder asks the IKE_AUTH puzzle of difficulty 12" a.log ||
+grep -q "the responder asks the IKE_AUTH puzzle of difficulty 10" a.log ||
 	fail "a saw no IKE_AUTH puzzle"
 grep -q "IKE_AUTH puzzle answered after" a.log ||
 	fail "a did not answer the IKE_AUTH puzzle"
