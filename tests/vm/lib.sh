@@ -9,7 +9,7 @@ fail() {
 }
 
 # log MSG...: a visible step marker in the scenario's output.
-log() { echo "== $*"; }
+log() { echo "== [${SECONDS}s] $*"; }
 
 # nsx NS CMD...: run CMD inside network namespace NS.
 nsx() {

@@ -7,7 +7,6 @@
 MOATD=$MOAT_ROOT/userspace/moatd/moatd
 [[ -x $MOATD ]] || fail "moatd not built: $MOATD"
 declare -A pid
-log() { echo "== [${SECONDS}s] $*"; }
 
 # moatd_conf NS [LINE...]: NS.conf (mode 0600) with conn t between the
 #   outer addresses of tunnel_outer (moat-tunnel.sh), 192.0.2.1 (a) <->

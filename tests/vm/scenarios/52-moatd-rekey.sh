@@ -20,7 +20,6 @@ set -euo pipefail
 . "$MOAT_ROOT/tests/vm/moatd-lib.sh"
 # shellcheck source=../moatd-rekey-lib.sh
 . "$MOAT_ROOT/tests/vm/moatd-rekey-lib.sh"
-log() { echo "== [${SECONDS}s] $*"; }
 trap dump_logs EXIT
 
 REKEYS=${MOAT_REKEYS:-20}

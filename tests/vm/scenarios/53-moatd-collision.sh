@@ -18,7 +18,6 @@ set -euo pipefail
 . "$MOAT_ROOT/tests/vm/moatd-lib.sh"
 # shellcheck source=../moatd-rekey-lib.sh
 . "$MOAT_ROOT/tests/vm/moatd-rekey-lib.sh"
-log() { echo "== [${SECONDS}s] $*"; }
 trap dump_logs EXIT
 
 # both CMD...: moat CMD in a, then in b, well within the delay.

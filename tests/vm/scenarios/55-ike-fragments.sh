@@ -12,7 +12,6 @@ set -euo pipefail
 
 MOATD=$MOAT_ROOT/userspace/moatd/moatd
 [[ -x $MOATD ]] || fail "moatd not built: $MOATD"
-log() { echo "== [${SECONDS}s] $*"; }
 declare -A pid other=([a]=b [b]=a)
 long=$(printf 'x%.0s' {1..150})
 

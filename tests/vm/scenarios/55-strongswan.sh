@@ -22,7 +22,6 @@ set -euo pipefail
 MOATD=$MOAT_ROOT/userspace/moatd/moatd
 [[ -x $MOATD ]] || fail "moatd not built: $MOATD"
 ss_have || fail "strongSwan not installed (make deps installs it)"
-log() { echo "== [${SECONDS}s] $*"; }
 PSK='moat scenario 55 shared secret'
 PPK=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 

@@ -26,7 +26,6 @@ if [[ ! -x $LSW_EXEC/pluto ]]; then
 fi
 # lsw CMD...: CMD with the libraries that came with the unpacked tree.
 lsw() { LD_LIBRARY_PATH=$LSW/usr/lib/x86_64-linux-gnu "$@"; }
-log() { echo "== [${SECONDS}s] $*"; }
 moatd_pid='' pluto_pid=''
 
 whack() { lsw "$LSW_EXEC/whack" --ctlsocket "$PWD/run/pluto.ctl" "$@"; }

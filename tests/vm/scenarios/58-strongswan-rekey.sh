@@ -32,7 +32,6 @@ set -euo pipefail
 MOATD=$MOAT_ROOT/userspace/moatd/moatd
 [[ -x $MOATD ]] || fail "moatd not built: $MOATD"
 ss_have || fail "strongSwan not installed (make deps installs it)"
-log() { echo "== [${SECONDS}s] $*"; }
 PSK='moat scenario 58 shared secret'
 PPK=0x0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a090807060504030201000
 TIMER_SECS=${MOAT_SS_REKEY_SECS:-0}

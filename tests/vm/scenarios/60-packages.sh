@@ -19,7 +19,6 @@ set -euo pipefail
 # shellcheck source=../moat-tunnel.sh
 . "$MOAT_ROOT/tests/vm/moat-tunnel.sh"
 
-log() { echo "== [${SECONDS}s] $*"; }
 readme=$MOAT_ROOT/README.md
 ver=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$MOAT_ROOT/debian/changelog")
 kver=$(uname -r)
