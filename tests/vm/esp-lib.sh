@@ -181,12 +181,15 @@ xfrm_udp_socket() {
 # most: the assertions that follow say what is missing).
 snap() {
 	local -n _into=$1
-	local k v
+	local k v out
 	shift
 	_into=()
+	# Read as a whole, not from a pipe: bash reads a pipe a byte at a
+	# time, and its ~2000 lines then cost seconds under TCG.
+	out=$("${PY[@]}" "$ESP_TOOLS/counters.py" "$@") || true
 	while IFS='=' read -r k v; do
 		_into[$k]=$v
-	done < <("${PY[@]}" "$ESP_TOOLS/counters.py" "$@")
+	done <<<"$out"
 }
 
 # show_snap NAME: the moat and xfrm counters in NAME that are not 0.

@@ -8,7 +8,7 @@
 # kernel's UDP 4500 socket bound with nobody to release it: after every
 # deletion port 4500 must be free, the module must unload, and the kernel
 # must not warn (checked after every round, and by the harness).
-# RACE_SECONDS (default 40) and RACE_ITERATIONS (200) bound each loop;
+# RACE_SECONDS (default 20) and RACE_ITERATIONS (200) bound each loop;
 # raise them by hand for a longer hunt.  RACE_LOOPS ("dev netns") picks
 # the loops.
 # timeout: 170
@@ -17,7 +17,7 @@ set -euo pipefail
 . "$MOAT_VM_LIB"
 
 STRESS=(python3 -S "$MOAT_ROOT/tests/vm/tools/moat-stress.py")
-SECS=${RACE_SECONDS:-40}
+SECS=${RACE_SECONDS:-20}
 ITERS=${RACE_ITERATIONS:-200}
 LOOPS=${RACE_LOOPS:-dev netns}
 

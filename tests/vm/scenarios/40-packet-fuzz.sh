@@ -8,7 +8,7 @@
 #
 # MOAT_PKTFUZZ_PACKETS frames in all (default 400000: 86 % in the data
 # run, 7 % each in the ptb and noise runs, then 400 paced quiet ones),
-# within MOAT_PKTFUZZ_SECONDS of sending (default 100; the runs stop
+# within MOAT_PKTFUZZ_SECONDS of sending (default 60; the runs stop
 # early at that bound, and say so), from MOAT_PKTFUZZ_JOBS senders
 # (default one per CPU), seed MOAT_PKTFUZZ_SEED (random, printed).  The
 # harness passes no environment: for longer runs use the shell mode,
@@ -62,7 +62,7 @@ set -euo pipefail
 . "$MOAT_ROOT/tests/vm/esp-lib.sh"
 
 PACKETS=${MOAT_PKTFUZZ_PACKETS:-400000}
-BUDGET=${MOAT_PKTFUZZ_SECONDS:-100}
+BUDGET=${MOAT_PKTFUZZ_SECONDS:-60}
 SEED=${MOAT_PKTFUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}
 JOBS=${MOAT_PKTFUZZ_JOBS:-$(nproc)}
 FUZZ=$MOAT_ROOT/tests/tools/build/moat-pktfuzz

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The genetlink family takes what is valid, refuses the rest, and what it
 # refuses changes nothing.  moat-nlfuzz (tests/tools/moat-nlfuzz.c) sends
-# MOAT_NLFUZZ_REQUESTS (default 100000) seeded requests to moat0 in
+# MOAT_NLFUZZ_REQUESTS (default 50000) seeded requests to moat0 in
 # namespace f: valid ones built from a model of the device, and invalid
 # ones (wrong types, lengths and nesting, missing, unknown and read-only
 # attributes, huge values, broken framing, every command number).  During
@@ -27,7 +27,7 @@ set -euo pipefail
 
 FUZZ=$MOAT_ROOT/tests/tools/build/moat-nlfuzz
 [[ -x $FUZZ ]] || fail "test client not built: $FUZZ"
-N=${MOAT_NLFUZZ_REQUESTS:-100000}
+N=${MOAT_NLFUZZ_REQUESTS:-50000}
 SEED=${MOAT_NLFUZZ_SEED:-$(date +%s)}
 REPLAY=${MOAT_NLFUZZ_REPLAY:-0}
 # 100000 requests take 2 to 3 minutes under TCG, on a busy host.
