@@ -73,12 +73,10 @@ static int moat_init(struct net_device *dev)
 				   WQ_MEM_RECLAIM, 0, dev->name);
 	if (!dev->tstats || !moat->stats || !moat->wq)
 		goto err;
-	ret = moat_ring_init(&moat->encrypt_ring, moat->wq,
-			     moat_encrypt_worker);
+	ret = moat_ring_init(&moat->encrypt_ring, moat->wq, &moat_encrypt_ops);
 	if (ret)
 		goto err;
-	ret = moat_ring_init(&moat->decrypt_ring, moat->wq,
-			     moat_decrypt_worker);
+	ret = moat_ring_init(&moat->decrypt_ring, moat->wq, &moat_decrypt_ops);
 	if (ret)
 		goto err_ring;
 	skb_queue_head_init(&moat->tx_queue);
