@@ -176,6 +176,7 @@ static const struct nla_policy moat_policy[MOAT_A_MAX + 1] = {
 	[MOAT_A_LINK] = NLA_POLICY_NESTED(moat_link_policy),
 	[MOAT_A_PEER] = NLA_POLICY_NESTED(moat_peer_policy),
 	[MOAT_A_SA] = NLA_POLICY_NESTED(moat_sa_policy),
+	[MOAT_A_SOCK_FD] = { .type = NLA_U32 },
 };
 
 /* A fixed MSS must leave room for real segments and fit an IPv4 packet. */
@@ -480,6 +481,11 @@ static const struct genl_small_ops moat_genl_ops[] = {
 	{
 		.cmd = MOAT_CMD_SA_FLUSH,
 		.doit = moat_sa_flush_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_SOCK_SET,
+		.doit = moat_sock_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

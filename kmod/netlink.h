@@ -44,4 +44,7 @@ int moat_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int moat_sa_flush_doit(struct sk_buff *skb, struct genl_info *info);
 void moat_nl_sa_event(struct moat_sa *sa, u8 kind, u8 reason, gfp_t gfp);
 
+/* netlink_sock.c */
+int moat_sock_set_doit(struct sk_buff *skb, struct genl_info *info);
+
 #endif

@@ -46,6 +46,8 @@ static void __net_exit moat_net_exit(struct net *net)
 	/* SAs of deleted devices may still be on their way out. */
 	moat_sa_flush();
 	WARN_ON(!list_empty(&mn->socks));
+	WARN_ON(rcu_access_pointer(mn->user_sk[0]) ||
+		rcu_access_pointer(mn->user_sk[1]));
 	free_percpu(mn->stats);
 }
 

@@ -20,6 +20,12 @@ struct moat_net {
 	/* UDP encapsulation sockets, one per family and port. */
 	struct mutex sock_lock;
 	struct list_head socks;
+	/*
+	 * The daemon's sockets, IPv4 and IPv6 (MOAT_CMD_SOCK_SET): set and
+	 * cleared under sock_lock, read under RCU. A user socket holds its
+	 * namespace, so these are gone before the namespace goes.
+	 */
+	struct sock __rcu *user_sk[2];
 	/* Devices whose ESP travels here, under RTNL. */
 	unsigned int n_devices;
 	/* Drops that belong to no device: an SPI no moat SA has. */

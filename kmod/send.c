@@ -408,7 +408,7 @@ static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 	}
 	ttl = ip4_dst_hoplimit(&rt->dst);
 	if (ep->encap)
-		udp_tunnel_xmit_skb(rt, peer->sock->sock->sk, skb, fl4.saddr,
+		udp_tunnel_xmit_skb(rt, moat_sock_tx(peer->sock), skb, fl4.saddr,
 				    fl4.daddr, 0, ttl, df, ep->sport, ep->dport,
 				    xnet, true);
 	else

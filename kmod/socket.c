@@ -26,32 +26,47 @@
 /* Ahead of XFRM's esp4/esp6, which register with priority 0. */
 #define MOAT_XFRM_PRIORITY	10
 
+enum moat_udp_kind {
+	MOAT_UDP_ESP,
+	MOAT_UDP_KEEPALIVE,
+	MOAT_UDP_IKE,
+	MOAT_UDP_SHORT,
+};
+
 /*
- * ESP in UDP: a one-byte 0xff is a NAT keepalive, a zero non-ESP marker
- * is IKE, anything else is ESP. Nobody reads the module's own socket, so
- * IKE is counted and dropped here rather than left to pin memory in its
- * receive queue.
+ * ESP in UDP (RFC 3948 2.2): a one-byte 0xff is a NAT keepalive, a zero
+ * non-ESP marker is IKE, anything else is ESP if long enough for it.
  */
-static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
+static enum moat_udp_kind moat_udp_kind(struct sk_buff *skb)
 {
-	struct net *net = sock_net(sk);
 	unsigned int len = skb->len - sizeof(struct udphdr);
 	u8 buf[4];
 	const u8 *p;
 
 	p = skb_header_pointer(skb, sizeof(struct udphdr),
 			       min_t(unsigned int, len, sizeof(buf)), buf);
-	if (len == 1 && p && p[0] == 0xff) {
+	if (len == 1 && p && p[0] == 0xff)
+		return MOAT_UDP_KEEPALIVE;
+	if (len >= 4 && p && !p[0] && !p[1] && !p[2] && !p[3])
+		return MOAT_UDP_IKE;
+	if (len < MOAT_ESP_HDR_LEN)
+		return MOAT_UDP_SHORT;
+	return MOAT_UDP_ESP;
+}
+
+/* Everything but IKE, on either kind of socket; always consumes @skb. */
+static int moat_udp_esp(struct net *net, struct sk_buff *skb,
+			enum moat_udp_kind kind)
+{
+	struct moat_stats __percpu *stats = moat_net(net)->stats;
+
+	if (kind == MOAT_UDP_KEEPALIVE) {
+		moat_stat_inc(stats, MOAT_STAT_RX_NAT_KEEPALIVE);
 		consume_skb(skb);
 		return 0;
 	}
-	if (len >= 4 && p && !p[0] && !p[1] && !p[2] && !p[3]) {
-		moat_stat_inc(moat_net(net)->stats, MOAT_STAT_RX_IKE_DROPPED);
-		kfree_skb(skb);
-		return 0;
-	}
-	if (len < MOAT_ESP_HDR_LEN) {
-		moat_stat_inc(moat_net(net)->stats, MOAT_STAT_RX_TOO_SHORT);
+	if (kind == MOAT_UDP_SHORT) {
+		moat_stat_inc(stats, MOAT_STAT_RX_TOO_SHORT);
 		kfree_skb(skb);
 		return 0;
 	}
@@ -60,6 +75,36 @@ static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	if (moat_esp_input(net, skb))
 		kfree_skb(skb);
 	return 0;
+}
+
+/*
+ * The module's own socket: nobody reads it, so IKE is counted and
+ * dropped here rather than left to pin memory in its receive queue.
+ */
+static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	enum moat_udp_kind kind = moat_udp_kind(skb);
+
+	if (kind == MOAT_UDP_IKE) {
+		moat_stat_inc(moat_net(sock_net(sk))->stats,
+			      MOAT_STAT_RX_IKE_DROPPED);
+		kfree_skb(skb);
+		return 0;
+	}
+	return moat_udp_esp(sock_net(sk), skb, kind);
+}
+
+/*
+ * A socket handed in by the daemon: IKE stays on it, non-ESP marker and
+ * all, as a positive return makes UDP queue the datagram as usual.
+ */
+static int moat_udp_rcv_user(struct sock *sk, struct sk_buff *skb)
+{
+	enum moat_udp_kind kind = moat_udp_kind(skb);
+
+	if (kind == MOAT_UDP_IKE)
+		return 1;
+	return moat_udp_esp(sock_net(sk), skb, kind);
 }
 
 /* Claims ICMP errors about UDP-encapsulated ESP on our sockets. */
@@ -90,68 +135,101 @@ static void moat_udp_err_rcv(struct sock *sk, struct sk_buff *skb,
 #endif
 }
 
-static struct moat_sock *moat_sock_create(struct net *net, u8 family,
-					  __be16 port)
-{
-	struct udp_tunnel_sock_cfg tcfg = {
-		.encap_type = UDP_ENCAP_ESPINUDP,
-		.encap_rcv = moat_udp_rcv,
-		.encap_err_lookup = moat_udp_err_lookup,
-		.encap_err_rcv = moat_udp_err_rcv,
-	};
-	struct udp_port_cfg cfg = {
-		.family = family,
-		.local_udp_port = port,
-		.ipv6_v6only = family == AF_INET6,
-	};
-	struct moat_sock *ms;
-	int ret;
+static const struct udp_tunnel_sock_cfg moat_tunnel_cfg = {
+	.encap_type = UDP_ENCAP_ESPINUDP,
+	.encap_rcv = moat_udp_rcv,
+	.encap_err_lookup = moat_udp_err_lookup,
+	.encap_err_rcv = moat_udp_err_rcv,
+};
 
-	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
-	if (!ms)
-		return ERR_PTR(-ENOMEM);
-	ret = udp_sock_create(net, &cfg, &ms->sock);
-	if (ret) {
-		kfree(ms);
-		return ERR_PTR(ret);
-	}
-	tcfg.sk_user_data = ms;
-	setup_udp_tunnel_sock(net, ms->sock, &tcfg);
-	/*
-	 * Moat keeps the outer path MTU itself, validated. The IPv4 UDP
-	 * error path writes any PTB into the route cache first; sending by
-	 * the device MTU keeps that from shrinking, or with DF dropping, our
-	 * ESP. (IPv6 would then skip our error hook, and its route MTU never
-	 * goes below 1280: there, outer packets may be fragmented instead.)
-	 */
-	if (family == AF_INET)
-		inet_sk(ms->sock->sk)->pmtudisc = IP_PMTUDISC_OMIT;
-	ms->net = net;
-	ms->family = family;
-	ms->port = port;
-	refcount_set(&ms->ref, 1);
-	return ms;
+/*
+ * Moat keeps the outer path MTU itself, validated. The IPv4 UDP error
+ * path writes any PTB into the route cache first; sending by the device
+ * MTU keeps that from shrinking, or with DF dropping, our ESP. (IPv6
+ * would then skip our error hook, and its route MTU never goes below
+ * 1280: there, outer packets may be fragmented instead.)
+ */
+static void moat_sock_pmtu_omit(struct sock *sk)
+{
+	if (sk->sk_family == AF_INET)
+		WRITE_ONCE(inet_sk(sk)->pmtudisc, IP_PMTUDISC_OMIT);
 }
 
-/* Shares one socket per family and port in a namespace. */
+static int moat_sock_open(struct moat_sock *ms)
+{
+	struct udp_tunnel_sock_cfg tcfg = moat_tunnel_cfg;
+	struct udp_port_cfg cfg = {
+		.family = ms->family,
+		.local_udp_port = ms->port,
+		.ipv6_v6only = ms->family == AF_INET6,
+	};
+	int ret;
+
+	ret = udp_sock_create(ms->net, &cfg, &ms->sock);
+	if (ret)
+		return ret;
+	tcfg.sk_user_data = ms;
+	setup_udp_tunnel_sock(ms->net, ms->sock, &tcfg);
+	moat_sock_pmtu_omit(ms->sock->sk);
+	return 0;
+}
+
+static int moat_fam(u8 family)
+{
+	return family == AF_INET6;
+}
+
+/* Under sock_lock or RCU: the daemon's socket for @family on @port. */
+static struct sock *moat_user_sk(struct moat_net *mn, u8 family, __be16 port)
+{
+	struct sock *sk;
+
+	sk = rcu_dereference_check(mn->user_sk[moat_fam(family)],
+				   lockdep_is_held(&mn->sock_lock) ||
+				   rcu_read_lock_bh_held());
+
+	return sk && inet_sk(sk)->inet_sport == port ? sk : NULL;
+}
+
+/*
+ * Shares one socket per family and port in a namespace. A port the
+ * daemon's socket holds gets no socket of ours: peers send from the
+ * daemon's (moat_sock_tx()).
+ */
 struct moat_sock *moat_sock_get(struct net *net, u8 family, __be16 port)
 {
 	struct moat_net *mn = moat_net(net);
 	struct moat_sock *ms;
+	int ret = 0;
 
 	mutex_lock(&mn->sock_lock);
 	list_for_each_entry(ms, &mn->socks, node) {
 		if (ms->family == family && ms->port == port) {
-			refcount_inc(&ms->ref);
+			if (!ms->sock && !moat_user_sk(mn, family, port))
+				ret = moat_sock_open(ms);
+			if (!ret)
+				refcount_inc(&ms->ref);
 			goto out;
 		}
 	}
-	ms = moat_sock_create(net, family, port);
-	if (!IS_ERR(ms))
+	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
+	if (!ms) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ms->net = net;
+	ms->family = family;
+	ms->port = port;
+	refcount_set(&ms->ref, 1);
+	if (!moat_user_sk(mn, family, port))
+		ret = moat_sock_open(ms);
+	if (ret)
+		kfree(ms);
+	else
 		list_add(&ms->node, &mn->socks);
 out:
 	mutex_unlock(&mn->sock_lock);
-	return ms;
+	return ret ? ERR_PTR(ret) : ms;
 }
 
 void moat_sock_put(struct moat_sock *ms)
@@ -161,10 +239,121 @@ void moat_sock_put(struct moat_sock *ms)
 	mutex_lock(&mn->sock_lock);
 	if (refcount_dec_and_test(&ms->ref)) {
 		list_del(&ms->node);
-		udp_tunnel_sock_release(ms->sock);
+		if (ms->sock)
+			udp_tunnel_sock_release(ms->sock);
 		kfree(ms);
 	}
 	mutex_unlock(&mn->sock_lock);
+}
+
+/**
+ * moat_sock_tx - the socket a peer's ESP in UDP leaves from
+ * @ms: the peer's socket slot
+ *
+ * With bottom halves off (an RCU read side). The daemon's socket when it
+ * holds the port, so ESP follows the NAT mapping IKE made; else ours.
+ * NULL when neither is left (the daemon closed its socket): the packet
+ * still leaves from the peer's ports, with nothing here to answer it.
+ *
+ * Return: the socket, valid until bottom halves are enabled again.
+ */
+struct sock *moat_sock_tx(const struct moat_sock *ms)
+{
+	struct sock *sk = moat_user_sk(moat_net(ms->net), ms->family, ms->port);
+
+	if (sk)
+		return sk;
+	return ms->sock ? ms->sock->sk : NULL;
+}
+
+/*
+ * The daemon closed its socket (udp_destroy_sock(), process context,
+ * before the socket leaves the lookup tables): forget it. Packets still
+ * inside our callbacks hold RCU, and UDP frees sockets after a grace
+ * period, so nothing else needs waiting for.
+ */
+static void moat_udp_destroy(struct sock *sk)
+{
+	struct moat_net *mn = moat_net(sock_net(sk));
+	int i = moat_fam(sk->sk_family);
+
+	mutex_lock(&mn->sock_lock);
+	if (rcu_access_pointer(mn->user_sk[i]) == sk)
+		RCU_INIT_POINTER(mn->user_sk[i], NULL);
+	mutex_unlock(&mn->sock_lock);
+	/* Taken by moat_sock_hand(): our callbacks were on the socket. */
+	module_put(THIS_MODULE);
+}
+
+static int moat_sock_check(struct net *net, struct sock *sk,
+			   struct netlink_ext_ack *extack)
+{
+	if (sk->sk_type != SOCK_DGRAM || sk->sk_protocol != IPPROTO_UDP ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		NL_SET_ERR_MSG(extack, "not a UDP socket");
+		return -EPROTOTYPE;
+	}
+	if (!net_eq(sock_net(sk), net)) {
+		NL_SET_ERR_MSG(extack,
+			       "the socket belongs to another network namespace");
+		return -EXDEV;
+	}
+	if (sk->sk_family == AF_INET6 && !sk->sk_ipv6only) {
+		NL_SET_ERR_MSG(extack, "an IPv6 socket must be IPV6_V6ONLY");
+		return -EINVAL;
+	}
+	if (!inet_sk(sk)->inet_num) {
+		NL_SET_ERR_MSG(extack, "bind the socket to a port first");
+		return -EINVAL;
+	}
+	if (udp_sk(sk)->encap_type || sk->sk_user_data) {
+		NL_SET_ERR_MSG(extack,
+			       "the socket carries an encapsulation already");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * moat_sock_hand - make a daemon's socket the namespace's ESP-in-UDP one
+ * @net: the caller's namespace
+ * @sock: a socket of the caller's, held by the caller for the call
+ * @extack: why not
+ *
+ * Keeps no reference to @sock: moat_udp_destroy() forgets it when it is
+ * closed. The module stays loaded while our callbacks are on it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int moat_sock_hand(struct net *net, struct socket *sock,
+		   struct netlink_ext_ack *extack)
+{
+	struct udp_tunnel_sock_cfg tcfg = moat_tunnel_cfg;
+	struct moat_net *mn = moat_net(net);
+	struct sock *sk = sock->sk;
+	int ret;
+
+	tcfg.encap_rcv = moat_udp_rcv_user;
+	tcfg.encap_destroy = moat_udp_destroy;
+	tcfg.sk_user_data = mn;
+	mutex_lock(&mn->sock_lock);
+	lock_sock(sk);
+	ret = moat_sock_check(net, sk, extack);
+	if (!ret && rcu_access_pointer(mn->user_sk[moat_fam(sk->sk_family)])) {
+		NL_SET_ERR_MSG(extack,
+			       "this namespace has a socket of that family already: close it first");
+		ret = -EBUSY;
+	}
+	if (!ret && !try_module_get(THIS_MODULE))
+		ret = -ENODEV;
+	if (!ret) {
+		setup_udp_tunnel_sock(net, sock, &tcfg);
+		moat_sock_pmtu_omit(sk);
+		rcu_assign_pointer(mn->user_sk[moat_fam(sk->sk_family)], sk);
+	}
+	release_sock(sk);
+	mutex_unlock(&mn->sock_lock);
+	return ret;
 }
 
 static int moat_esp4_rcv(struct sk_buff *skb)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # make check: builds, then runs every test layer in turn -- userspace unit
-# tests (ASan/UBSan), fuzz harnesses, kernel lint, KUnit on UML and the VM
+# tests (ASan/UBSan), fuzz harnesses, kernel lint, packaging and man pages
+# (tests/pkg: also builds the .debs the VM installs), KUnit on UML and the VM
 # scenarios -- and ends with one line "N passed, M failed" over them all.
 # "tests/check.sh LAYER..." runs only those layers.
 set -uo pipefail
@@ -54,13 +55,14 @@ fuzz() {
 }
 
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(build unit fuzz lint kunit vm)
+[ ${#layers[@]} -gt 0 ] || layers=(build unit fuzz lint pkg kunit vm)
 for l in "${layers[@]}"; do
 	case $l in
 	build) layer build build ;;
 	unit) layer unit unit; layer cli cli ;;
 	fuzz) layer fuzz fuzz ;;
 	lint) layer lint tests/lint.sh ;;
+	pkg) layer pkg tests/pkg/run.sh ;;
 	kunit) layer kunit tests/kunit/run.sh ;;
 	vm) layer vm-selftest tests/vm/selftest.sh; layer vm tests/vm/run.sh ;;
 	*) echo "unknown layer $l"; total_fail=$((total_fail + 1)) ;;

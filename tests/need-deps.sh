@@ -4,13 +4,15 @@
 # missing otherwise.
 missing=()
 for cmd in cc make pkg-config qemu-system-x86_64 modprobe ip ping iperf3 \
-	   tcpdump python3 rsync xz flex bison bc sparse clang wg; do
+	   tcpdump python3 rsync xz flex bison bc sparse clang wg nft swanctl \
+	   dpkg-buildpackage dh dh_dkms lintian dkms groff; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 for f in /bin/busybox /usr/src/linux-source-6.1.tar.xz \
 	 /usr/include/libnl3/netlink/genl/genl.h \
 	 /usr/include/openssl/evp.h /usr/include/ini.h \
-	 /usr/include/cap-ng.h; do
+	 /usr/include/cap-ng.h /usr/lib/ipsec/charon /usr/sbin/swanctl \
+	 /usr/lib/ipsec/plugins/libstrongswan-gcm.so; do
 	[ -e "$f" ] || missing+=("$f")
 done
 kver=$("$(dirname "$0")/kver.sh")

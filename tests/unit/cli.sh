@@ -187,6 +187,10 @@ expect ike-up-bad-name 2 'ike up: "a/b" is not a connection name' -- ike up a/b
 expect ike-up-long-name 2 'is not a connection name' -- ike up "$(printf 'x%.0s' {1..64})"
 expect ike-down-no-name 2 'ike down: which connection\?' -- ike down
 expect ike-down-bad-name 2 'ike down: "a b" is not a connection name' -- ike down "a b"
+expect ike-rekey-no-name 2 'ike rekey: which connection\?' -- ike rekey
+expect ike-rekey-bad-name 2 'ike rekey: "a/b" is not a connection name' -- ike rekey a/b
+expect ike-rekey-bad-what 2 'ike rekey: unexpected "child"' -- ike rekey a child
+expect ike-rekey-extra 2 'ike rekey: unexpected "x"' -- ike rekey a ike x
 expect ike-show-extra 2 'ike show: unexpected "now"' -- ike show now
 expect ike-unknown 2 'ike: unknown command "start"' -- ike start
 

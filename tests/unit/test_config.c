@@ -120,6 +120,8 @@ TEST(config_defaults)
 	CHECK(c->retransmit_timeout_ms == 4000 && c->retransmit_tries == 5);
 	CHECK(c->replay_window == 1024);
 	CHECK(c->encap == MOATD_ENCAP_AUTO && c->fragmentation && !c->start);
+	CHECK(c->keepalive == 20);
+	CHECK(c->fragment_size == 0);
 	moatd_config_free(cfg);
 }
 
@@ -153,7 +155,9 @@ static const char all_keys[] =
 	"retransmit-tries = 3\n"
 	"replay-window = 65536\n"
 	"encap = yes\n"
-	"fragmentation = no\n";
+	"keepalive = 45s\n"
+	"fragmentation = no\n"
+	"fragment-size = 1400\n";
 
 TEST(config_every_key)
 {
@@ -185,6 +189,8 @@ TEST(config_every_key)
 	CHECK(c->retransmit_timeout_ms == 1500 && c->retransmit_tries == 3);
 	CHECK(c->replay_window == 65536);
 	CHECK(c->encap == MOATD_ENCAP_YES && !c->fragmentation);
+	CHECK(c->keepalive == 45);
+	CHECK(c->fragment_size == 1400);
 	moatd_config_free(cfg);
 }
 
@@ -195,9 +201,11 @@ TEST(config_values_accepted)
 		"start = no\n", "replay-window = 0\n", "retransmit-tries = 20\n",
 		"retransmit-timeout = 100ms\n", "retransmit-timeout = 1m\n",
 		"rekey-time = 0\n", "life-time = 365d\n", "dpd-delay = 2m\n",
+		"keepalive = 0\n",
 		"auth = psk\n", "remote-ts = 0.0.0.0/0,::/0\n",
 		"ike-rekey-time = 0\nike-life-time = 0\n",
-		"dev = a23456789012345\n",
+		"dev = a23456789012345\n", "fragment-size = auto\n",
+		"fragment-size = 512\n", "fragment-size = 65535\n",
 	};
 	char text[512];
 	size_t i;
@@ -473,6 +481,9 @@ TEST(config_value_errors)
 		{ "ppk-required = true", "ppk-required: \"true\" is not yes or no" },
 		{ "start = 1", "start: \"1\" is not yes or no" },
 		{ "fragmentation = maybe", "fragmentation: \"maybe\" is not yes or no" },
+		{ "fragment-size = 511", "fragment-size: \"511\" is not a number from 512 to 65535" },
+		{ "fragment-size = 65536", "fragment-size: \"65536\" is not a number from 512 to 65535" },
+		{ "fragment-size = small", "fragment-size: \"small\" is not a number from 512 to 65535" },
 		{ "encap = udp", "encap: \"udp\" is not yes, no or auto" },
 		{ "local-ts = 10.1.0.0/33", "local-ts: \"10.1.0.0/33\" has a prefix length above 32" },
 		{ "remote-ts = 10.2.0.1/16", "remote-ts: \"10.2.0.1/16\" has host bits set; write 10.2.0.0/16" },
@@ -490,6 +501,8 @@ TEST(config_value_errors)
 		{ "life-time = 999999999999d", "life-time: \"999999999999d\" is not a duration (a number with s, m, h or d after it)" },
 		{ "life-time = 213503982335d", "life-time: \"213503982335d\" is not a duration (a number with s, m, h or d after it)" },
 		{ "dpd-delay = 1500ms", "dpd-delay: 1500ms is not a whole number of seconds" },
+		{ "keepalive = 20ms", "keepalive: 20ms is not a whole number of seconds" },
+		{ "keepalive = often", "keepalive: \"often\" is not a duration (a number with s, m, h or d after it)" },
 		{ "ike-rekey-time = h", "ike-rekey-time: \"h\" is not a duration (a number with s, m, h or d after it)" },
 		{ "retransmit-timeout = 50ms", "retransmit-timeout: 50ms is out of range (0s to 60s)" },
 		{ "retransmit-timeout = 61s", "retransmit-timeout: 61s is out of range (0s to 60s)" },

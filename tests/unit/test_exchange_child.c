@@ -725,6 +725,35 @@ TEST(collision_ike_rekey_vs_child_and_close)
 	duo_free(d);
 }
 
+/*
+ * §2.25.2: an IKE SA rekey crossing our Delete of a Child SA (the one a
+ * Child SA rekey ends with) is refused, so the Delete's answer, on the
+ * old IKE SA, still finds the Child SA and removes it from the kernel.
+ */
+TEST(collision_ike_rekey_vs_child_delete)
+{
+	struct duo *d = duo_new(PSK);
+	struct ikesa *a = d->a.sa[0], *b = d->b.sa[0];
+	static struct ike_out qa, qb, ra, rb, f;
+	uint32_t ao = first_spi(a);
+
+	CHECK(!ike_delete_child(a, ao, &qa) && !ike_rekey_ike(b, &qb));
+	CHECK(deliver(&d->a, &qb, &rb) == IKE_RX_OK);
+	CHECK(answer_error(b, &rb) == IKE_N_TEMPORARY_FAILURE);
+	CHECK(d->a.n == 1 && a->state == IKESA_ESTABLISHED);
+	CHECK(deliver(&d->b, &qa, &ra) == IKE_RX_OK);
+	CHECK(deliver(&d->a, &ra, &f) == IKE_RX_OK && !f.len);
+	CHECK(op_at(&d->a, CHILD_OP_DELETE, ao) >= 0);
+	CHECK(deliver(&d->b, &rb, &f) == IKE_RX_OK);
+	CHECK(b->child_error == IKE_N_TEMPORARY_FAILURE && d->b.n == 1);
+	CHECK(!ike_child_count(a) && !ike_child_count(b));
+	/* Nothing outstanding: now the rekey goes through. */
+	CHECK(!ike_rekey_ike(b, &qb));
+	exchange(&d->b, &d->a, &qb, &f);
+	CHECK(d->a.n == 2 && d->b.n == 2);
+	duo_free(d);
+}
+
 /* What must not move when a message is dropped. */
 struct snap {
 	struct xfix_snap ike;

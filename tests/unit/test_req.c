@@ -254,6 +254,20 @@ TEST(req_sa_id)
 	nlmsg_free(msg);
 }
 
+TEST(req_sock_fd)
+{
+	struct nlattr *tb[MOAT_A_MAX + 1];
+	struct nl_msg *msg = request(MOAT_CMD_SOCK_SET, 0);
+	uint32_t fd = 0;
+
+	CHECK(msg && req_put_sock_fd(msg, -1) == -1);
+	CHECK(req_put_sock_fd(msg, 7) == 0);
+	CHECK(moat_nl_parse(msg, tb, MOAT_A_MAX) == 0);
+	CHECK(moat_nla_u32(tb[MOAT_A_SOCK_FD], &fd) == 0 && fd == 7);
+	CHECK(!tb[MOAT_A_IFNAME] && !tb[MOAT_A_IFINDEX] && !tb[MOAT_A_PEER]);
+	nlmsg_free(msg);
+}
+
 TEST(req_wipe_clears_the_key)
 {
 	static const uint8_t key[20] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };

@@ -375,7 +375,7 @@ report_scenario() {
 	if ((${#reasons[@]} == 0)); then
 		RESULT[$name]=pass
 		PASSED=$((PASSED + 1))
-		echo "PASS vm/$name"
+		echo "PASS vm/$name (${secs}s)"
 		return
 	fi
 	RESULT[$name]=fail

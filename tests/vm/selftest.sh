@@ -94,7 +94,7 @@ expect() { # description expected actual
 
 printf '%s\n' "[   20.100000] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x0/0x1" \
 	>"$tmp/warn"
-expect "pass" "PASS vm/a" "$(judge a 0 3 "" "$tmp/clean")"
+expect "pass" "PASS vm/a (3s)" "$(judge a 0 3 "" "$tmp/clean")"
 expect "exit status" "FAIL vm/b: exit status 1" "$(judge b 1 3 "" "$tmp/clean")"
 expect "timeout" "FAIL vm/c: timed out after 30s" \
 	"$(judge c 124 30 "" "$tmp/clean")"

@@ -127,3 +127,10 @@ void req_free_wiped(struct nl_msg *msg)
 	explicit_bzero(hdr, hdr->nlmsg_len);
 	nlmsg_free(msg);
 }
+
+int req_put_sock_fd(struct nl_msg *msg, int fd)
+{
+	if (fd < 0)
+		return -1;
+	return nla_put_u32(msg, MOAT_A_SOCK_FD, (uint32_t)fd) ? -1 : 0;
+}

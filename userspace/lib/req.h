@@ -55,6 +55,12 @@ int req_put_sa(struct nl_msg *msg, const struct moat_sa_req *r);
 /* MOAT_A_SA { SPI, DIR }: names an SA (MOAT_CMD_SA_DEL). */
 int req_put_sa_id(struct nl_msg *msg, uint32_t spi, uint8_t dir);
 
+/*
+ * MOAT_A_SOCK_FD for MOAT_CMD_SOCK_SET: hands the UDP socket @fd (bound,
+ * IPv6 ones V6ONLY) to the module for ESP in UDP in our namespace.
+ */
+int req_put_sock_fd(struct nl_msg *msg, int fd);
+
 /* Zeroes everything the message holds (keys), then frees it. */
 void req_free_wiped(struct nl_msg *msg);
 

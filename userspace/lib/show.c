@@ -43,6 +43,7 @@ const struct moat_stat_name moat_stat_names[MOAT_STAT_MAX + 1] = {
 	STAT(TX_OUTER_FRAGS, "tx_outer_frags", "outer-frags", STAT_PMTU, 0),
 	STAT(TX_INNER_FRAGS, "tx_inner_frags", "inner-frags", STAT_PMTU, 0),
 	STAT(RX_IKE_DROPPED, "rx_ike_dropped", "ike-dropped", STAT_RX, 1),
+	STAT(RX_NAT_KEEPALIVE, "rx_nat_keepalive", "nat-keepalive", STAT_RX, 1),
 };
 
 void show_init(struct moat_show *s, FILE *out, int as_json, int stats)

@@ -35,7 +35,7 @@ enum conn_key {
 	K_REMOTE_TS, K_IKE, K_ESP, K_START, K_IKE_REKEY_TIME, K_IKE_LIFE_TIME,
 	K_REKEY_TIME, K_LIFE_TIME, K_DPD_DELAY, K_RETRANSMIT_TIMEOUT,
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
-	K_CONN_KEYS,
+	K_KEEPALIVE, K_FRAGMENT_SIZE, K_CONN_KEYS,
 	/* [moatd] */
 	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
 };
@@ -503,6 +503,18 @@ static int p_replay(struct parser *ps, const struct key *k, const char *v)
 	return u32_range(ps, k, v, 0, MOAT_REPLAY_WINDOW_MAX);
 }
 
+/* "auto" (0: RFC 7383 §2.5.1's 576 or 1280 by family) or octets. */
+static int p_fragment_size(struct parser *ps, const struct key *k,
+			   const char *v)
+{
+	if (!strcmp(v, "auto")) {
+		*conn_u32(ps, k->off) = 0;
+		return 0;
+	}
+	return u32_range(ps, k, v, MOATD_FRAGMENT_SIZE_MIN,
+			 MOATD_FRAGMENT_SIZE_MAX);
+}
+
 static int p_encap(struct parser *ps, const struct key *k, const char *v)
 {
 	(void)k;
@@ -554,6 +566,9 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_ENCAP] = { "encap", p_encap, 0 },
 	[K_FRAGMENTATION] = { "fragmentation", p_bool,
 			      offsetof(struct moatd_conn, fragmentation) },
+	[K_KEEPALIVE] = { "keepalive", p_seconds, CONN_U32(keepalive) },
+	[K_FRAGMENT_SIZE] = { "fragment-size", p_fragment_size,
+			      CONN_U32(fragment_size) },
 };
 
 /* ---- [moatd] keys ---- */
@@ -781,6 +796,7 @@ static void conn_init(struct moatd_conn *c, const char *name, size_t n,
 	c->retransmit_tries = MOATD_DEFAULT_RETRANSMIT_TRIES;
 	c->replay_window = MOAT_REPLAY_WINDOW_DEFAULT;
 	c->encap = MOATD_ENCAP_AUTO;
+	c->keepalive = MOATD_DEFAULT_KEEPALIVE;
 	c->fragmentation = true;
 }
 

@@ -29,6 +29,8 @@
 #define MOATD_SECRET_MAX 1024		/* octets of a psk or ppk */
 #define MOATD_CONFIG_MAX_BYTES (1024 * 1024)
 #define MOATD_DURATION_MAX (365U * 24 * 3600)	/* seconds */
+#define MOATD_FRAGMENT_SIZE_MIN 512	/* fragment-size, octets */
+#define MOATD_FRAGMENT_SIZE_MAX 65535
 
 /* Defaults (CONFIG.md lists them all). */
 #define MOATD_DEFAULT_DEV "moat0"
@@ -39,6 +41,7 @@
 #define MOATD_DEFAULT_IKE_REKEY_TIME (4 * 3600)
 #define MOATD_DEFAULT_REKEY_TIME 3600
 #define MOATD_DEFAULT_DPD_DELAY 30
+#define MOATD_DEFAULT_KEEPALIVE 20	/* RFC 3948 2.3 */
 #define MOATD_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
 #define MOATD_DEFAULT_RETRANSMIT_TRIES 5
 #define MOATD_DEFAULT_PUZZLE_BUDGET_MS 1000
@@ -96,7 +99,10 @@ struct moatd_conn {
 	uint32_t retransmit_timeout_ms, retransmit_tries;
 	uint32_t replay_window;			/* packets; 0 = off */
 	enum moatd_encap encap;
+	uint32_t keepalive;			/* NAT keepalive, s; 0 = off */
 	bool fragmentation;
+	/* RFC 7383: the largest IP datagram of a sent fragment; 0 = auto */
+	uint32_t fragment_size;
 	bool start;
 };
 

@@ -7,7 +7,11 @@
  *   up NAME      answered "ok" once the IKE SA and its Child SA are up,
  *                or "error REASON" (timeout, AUTHENTICATION_FAILED, ...)
  *   down NAME    "ok" or "error REASON"
- *   show         JSON: every conn, its IKE SA and Child SA
+ *   rekey NAME [ike]
+ *                starts a rekey of the conn's newest Child SA (or its IKE
+ *                SA), at once or after the exchange under way: "ok", or
+ *                "error REASON"
+ *   show         JSON: every conn, its IKE SAs and their Child SAs
  *   show text    the same as text
  */
 #include <errno.h>
@@ -100,32 +104,66 @@ static void hex(char *out, const uint8_t *b, size_t n)
 		sprintf(out + 2 * i, "%02x", b[i]);
 }
 
-static void show_child_json(struct moat_json *j, const struct dsa *s)
+/* The installed Child SAs, newest first; NULL-terminated in @out. */
+static void kids_by_age(const struct dsa *s, const struct kchild **out)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		if (!s->kids[i].used)
+			continue;
+		for (j = n++; j > 0 && out[j - 1]->added_ms <
+					s->kids[i].added_ms; j--)
+			out[j] = out[j - 1];
+		out[j] = &s->kids[i];
+	}
+	out[n] = NULL;
+}
+
+/* installed; replaced: only its inbound SA is left, for late packets. */
+static const char *kid_state(const struct kchild *k)
+{
+	if (k->gone_ms)
+		return "replaced";
+	return k->out_wait ? "waiting" : "installed";
+}
+
+static void show_kid_json(struct moat_json *j, const struct kchild *k)
 {
 	char buf[16];
 
+	json_open_object(j, NULL);
+	json_string(j, "state", kid_state(k));
+	snprintf(buf, sizeof(buf), "0x%08x", k->spi_in);
+	json_string(j, "spi_in", buf);
+	snprintf(buf, sizeof(buf), "0x%08x", k->spi_out);
+	json_string(j, "spi_out", buf);
+	json_string(j, "aead", k->aead ? k->aead : "");
+	json_u64(j, "key_bits", k->key_bits);
+	json_bool(j, "esn", k->esn);
+	json_u64(j, "age", (now_ms() - k->added_ms) / 1000);
+	json_close_object(j);
+}
+
+static void show_child_json(struct moat_json *j, const struct dsa *s)
+{
+	const struct kchild *kids[DSA_KIDS_MAX + 1];
+	size_t i;
+
+	kids_by_age(s, kids);
 	json_open_array(j, "child_sas");
-	if (s->installed) {
-		json_open_object(j, NULL);
-		json_string(j, "state", "installed");
-		snprintf(buf, sizeof(buf), "0x%08x", s->spi_in);
-		json_string(j, "spi_in", buf);
-		snprintf(buf, sizeof(buf), "0x%08x", s->spi_out);
-		json_string(j, "spi_out", buf);
-		json_string(j, "aead", s->aead ? s->aead : "");
-		json_u64(j, "key_bits", s->key_bits);
-		json_bool(j, "esn", s->esn);
-		json_close_object(j);
-	}
+	for (i = 0; kids[i]; i++)
+		show_kid_json(j, kids[i]);
 	json_close_array(j);
 }
 
-static void show_sa_json(struct moat_json *j, const struct dsa *s)
+static void show_sa_json(struct moat_json *j, const char *key,
+			 const struct dsa *s)
 {
 	const struct ikesa *sa = s->sa;
 	char buf[128], abuf[INET6_ADDRSTRLEN];
 
-	json_open_object(j, "ike_sa");
+	json_open_object(j, key);
 	json_string(j, "state", ikesa_state_name(sa->state));
 	json_string(j, "role", sa->role == IKESA_INITIATOR ? "initiator" :
 							      "responder");
@@ -147,10 +185,41 @@ static void show_sa_json(struct moat_json *j, const struct dsa *s)
 	json_close_object(j);
 }
 
+/*
+ * ike_sa: the IKE SA that runs the conn; ike_sas: every IKE SA of it,
+ * those on their way out (rekeyed, redundant) included.
+ */
+static const struct dsa *conn_current(const char *name)
+{
+	const struct dsa *s, *any = NULL;
+
+	for (s = d.sas; s; s = s->next) {
+		if (strcmp(s->sa->conn->name, name))
+			continue;
+		if (!s->replaced)
+			return s;
+		if (!any)
+			any = s;
+	}
+	return any;
+}
+
+static void show_conn_json(struct moat_json *j, const char *name)
+{
+	const struct dsa *s, *cur = conn_current(name);
+
+	if (cur)
+		show_sa_json(j, "ike_sa", cur);
+	json_open_array(j, "ike_sas");
+	for (s = d.sas; s; s = s->next)
+		if (!strcmp(s->sa->conn->name, name))
+			show_sa_json(j, NULL, s);
+	json_close_array(j);
+}
+
 static void show_json(FILE *f)
 {
 	struct moat_json j;
-	const struct dsa *s;
 	size_t i;
 
 	json_init(&j, f);
@@ -162,9 +231,7 @@ static void show_json(FILE *f)
 		json_open_object(&j, NULL);
 		json_string(&j, "name", c->name);
 		json_string(&j, "dev", c->dev);
-		for (s = d.sas; s; s = s->next)
-			if (!strcmp(s->sa->conn->name, c->name))
-				show_sa_json(&j, s);
+		show_conn_json(&j, c->name);
 		json_close_object(&j);
 	}
 	json_close_array(&j);
@@ -174,7 +241,9 @@ static void show_json(FILE *f)
 
 static void show_sa_text(FILE *f, const struct dsa *s)
 {
+	const struct kchild *kids[DSA_KIDS_MAX + 1];
 	const struct ikesa *sa = s->sa;
+	size_t i;
 	char buf[128], a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 
 	fprintf(f, "    ike %s %s %s -> %s age %llus", ikesa_state_name(sa->state),
@@ -186,10 +255,14 @@ static void show_sa_text(FILE *f, const struct dsa *s)
 		fprintf(f, " %s", proposal_format(&sa->ike_prop, buf,
 						   sizeof(buf)));
 	fputc('\n', f);
-	if (s->installed)
-		fprintf(f, "    child installed spi in 0x%08x out 0x%08x %s %u%s\n",
-			s->spi_in, s->spi_out, s->aead ? s->aead : "?",
-			s->key_bits, s->esn ? " esn" : "");
+	kids_by_age(s, kids);
+	for (i = 0; kids[i]; i++)
+		fprintf(f, "    child %s spi in 0x%08x out 0x%08x %s %u%s age %llus\n",
+			kid_state(kids[i]), kids[i]->spi_in, kids[i]->spi_out,
+			kids[i]->aead ? kids[i]->aead : "?", kids[i]->key_bits,
+			kids[i]->esn ? " esn" : "",
+			(unsigned long long)((now_ms() - kids[i]->added_ms) /
+					     1000));
 }
 
 static void show_text(FILE *f)
@@ -229,6 +302,30 @@ static void ctl_show(int fd, bool text)
 	close(fd);
 }
 
+static void ctl_rekey(int fd, char *arg)
+{
+	char err[128], reply[160];
+	char *ike = strchr(arg, ' ');
+
+	if (ike) {
+		*ike++ = '\0';
+		if (strcmp(ike, "ike")) {
+			ctl_reply(fd, "error rekey NAME [ike]");
+			return;
+		}
+	}
+	if (!moatd_config_find(d.cfg, arg)) {
+		ctl_reply(fd, "error no such conn");
+		return;
+	}
+	if (daemon_rekey(arg, ike != NULL, err, sizeof(err))) {
+		snprintf(reply, sizeof(reply), "error %s", err);
+		ctl_reply(fd, reply);
+		return;
+	}
+	ctl_reply(fd, "ok");
+}
+
 static void ctl_command(int fd, char *line)
 {
 	char err[128], reply[160];
@@ -250,6 +347,10 @@ static void ctl_command(int fd, char *line)
 		else
 			ctl_reply(fd, daemon_down(line + 5) ? "ok" :
 						   "error not up");
+		return;
+	}
+	if (!strncmp(line, "rekey ", 6)) {
+		ctl_rekey(fd, line + 6);
 		return;
 	}
 	if (!strcmp(line, "show") || !strcmp(line, "show text")) {

@@ -23,6 +23,28 @@
 #define IKE_PORT 500
 #define IKE_NATT_PORT 4500
 
+#define MOATD_INBOUND_GRACE_MS 1000	/* a replaced inbound SA lingers */
+#define MOATD_RETRY_MS 200		/* a rekey or Delete waiting its turn */
+#define MOATD_CLOSING_MS 10000		/* a replaced IKE SA waits this long */
+#define DSA_KIDS_MAX 16
+
+/* One Child SA in the kernel, as kernel.c installed it. */
+struct kchild {
+	bool used;
+	bool out_in;		/* its outbound SA is in the kernel */
+	bool out_wait;		/* outbound waits for a free slot (§2.8.1) */
+	bool in_gone;		/* its inbound SA hard-expired */
+	uint32_t spi_in, spi_out;
+	uint64_t added_ms;
+	uint64_t rekey_ms;	/* when to rekey it; 0: not scheduled */
+	uint64_t delete_ms;	/* hard-expired: delete it with the peer */
+	unsigned int rekey_tries;
+	uint64_t gone_ms;	/* replaced: its inbound SA goes then; 0: live */
+	const char *aead;
+	unsigned int key_bits;
+	bool esn;
+};
+
 /* One IKE SA the daemon runs, with its timers and kernel state. */
 struct dsa {
 	struct dsa *next;
@@ -30,15 +52,16 @@ struct dsa {
 	uint64_t started_ms, est_ms;	/* CLOCK_MONOTONIC */
 	uint64_t last_rx_ms;		/* the peer's last authentic message */
 	uint64_t deadline_ms;		/* retransmit / expiry; 0: none */
+	uint64_t keepalive_ms;		/* next NAT keepalive; 0: none */
+	uint64_t ike_rekey_ms, ike_expire_ms;	/* 0: none */
+	unsigned int ike_rekey_tries;
 	unsigned int tries;
-	bool installed;			/* peer and SAs are in the kernel */
-	/* What was installed (the SA may move its Child SA elsewhere). */
+	bool replaced;			/* rekeyed or redundant: on its way out */
+	bool installed;			/* the peer is in the kernel */
+	/* What was installed (a rekeyed IKE SA hands it to its successor). */
 	char dev[IFNAMSIZ];
 	struct moat_addr remote;
-	uint32_t spi_in, spi_out;
-	const char *aead;
-	unsigned int key_bits;
-	bool esn;
+	struct kchild kids[DSA_KIDS_MAX];
 	int waiter;			/* a ctl client waiting on `up`, or -1 */
 };
 
@@ -76,7 +99,10 @@ void sock_read(int fd);
 /* Sends @len octets from ep->local to ep->remote (marker on 4500). */
 int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
 	      size_t len);
-bool sock_have_natt(void);
+/* A NAT keepalive (RFC 3948 2.3): one octet 0xff, from port 4500 only. */
+int sock_send_keepalive(const struct ike_endpoints *ep);
+/* Port 4500 is ours (and the module's) for @family. */
+bool sock_have_natt(int family);
 
 /* main.c: the daemon's reactions */
 void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
@@ -84,13 +110,34 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 void daemon_sa_dead(struct dsa *s, const char *why);
 int daemon_up(const char *name, int waiter, char *err, size_t errlen);
 int daemon_down(const char *name);
+/* Starts a rekey of the conn's newest Child SA, or of its IKE SA. */
+int daemon_rekey(const char *name, bool ike, char *err, size_t errlen);
 void daemon_retransmit(struct dsa *s);
+/* The rekey, delete and expiry timers of @s that are due at @now. */
+void daemon_timers(struct dsa *s, uint64_t now);
+/* A module event about the SA @spi (direction @dir) of peer @remote. */
+void daemon_sa_expire(const char *dev, const struct moat_addr *remote,
+		      uint32_t spi, uint8_t dir, uint8_t kind);
 
 /* kernel.c */
 int kernel_open(void);
 void kernel_close(void);
 int kernel_ensure_dev(const char *dev);
+/* Hands a bound UDP 4500 socket to the module for ESP in UDP. */
+int kernel_hand_socket(int fd);
+/* The peer and IKE_AUTH's Child SA of s->sa; 0 or -1. */
 int kernel_install(struct dsa *s);
+/* Another Child SA of the peer: inbound, then outbound; 0 or -1. */
+int kernel_child_add(struct dsa *s, const struct child_sa *c);
+/* Outbound now (the next one takes over), inbound after a grace time. */
+void kernel_child_del(struct dsa *s, uint32_t spi_in);
+/* Drops inbound SAs whose grace ran out, adds outbound ones let wait. */
+void kernel_tick(struct dsa *s, uint64_t now);
+/* The installed Child SA with @spi in direction @dir, live ones only. */
+struct kchild *kernel_kid(struct dsa *s, uint32_t spi, uint8_t dir);
+/* An IKE SA rekey: @to owns what @from installed. */
+void kernel_move(struct dsa *from, struct dsa *to);
+/* Everything of @s: its Child SAs and its peer. */
 void kernel_remove(struct dsa *s);
 /* Deletes what a killed moatd left (the state file). */
 void kernel_cleanup_leftovers(void);
@@ -100,5 +147,11 @@ int ctl_open(void);
 void ctl_accept(void);
 /* Answers a waiting `up` client and closes it. */
 void ctl_reply(int fd, const char *line);
+
+/* events.c: the module's SA expiry events */
+int events_open(void);
+void events_close(void);
+bool events_fd(int fd);
+void events_read(void);
 
 #endif

@@ -34,6 +34,8 @@
 #include "config.h"
 
 #define IKE_MSG_MAX 4096	/* the longest message built or accepted */
+/* A message sent as RFC 7383 fragments: their datagrams one after another. */
+#define IKE_OUT_MAX (2 * IKE_MSG_MAX)
 
 /* Notify Message Types (IANA "IKEv2 Notify Message Types"). */
 enum ike_notify_type {
@@ -64,9 +66,13 @@ struct ike_endpoints {
 	uint16_t local_port, remote_port;	/* host order */
 };
 
-/* A message to send; len 0 when there is none. */
+/*
+ * A message to send; len 0 when there is none. A fragmented message is
+ * several IKE messages (datagrams) back to back, each as long as its IKE
+ * header says (frag_first_datagram() splits them).
+ */
 struct ike_out {
-	uint8_t buf[IKE_MSG_MAX];
+	uint8_t buf[IKE_OUT_MAX];
 	size_t len;
 };
 

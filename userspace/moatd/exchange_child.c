@@ -401,9 +401,14 @@ static uint16_t cc_respond(struct ikesa *sa, const struct cc_in *in,
 
 	if (sa->state != IKESA_ESTABLISHED)
 		return IKE_N_TEMPORARY_FAILURE;	/* §2.25.2: closing */
+	/*
+	 * Not while a Child SA of ours is made or deleted: the IKE SA rekey
+	 * would move it, and the answer to our request, which arrives on
+	 * the old IKE SA, would no longer find it.
+	 */
 	if (in->has_sa && in->props.n && in->props.prop[0].proto ==
-	    IKE_PROTO_IKE)	/* not while a Child SA of ours is made */
-		return k == PEND_CHILD || k == PEND_REKEY ?
+	    IKE_PROTO_IKE)
+		return k == PEND_CHILD || k == PEND_REKEY || k == PEND_DELETE ?
 		       IKE_N_TEMPORARY_FAILURE :
 		       rekey_ike_answer(sa, in, w, &a->want_group);
 	err = cc_old(sa, in, &old);

@@ -27,8 +27,9 @@
  * A rekey of a Child SA being deleted is refused with TEMPORARY_FAILURE,
  * of an unknown one with CHILD_SA_NOT_FOUND (§2.25.1). §2.25.2: any
  * CREATE_CHILD_SA request to an IKE SA being closed or rekeyed, and an
- * IKE SA rekey while our own Child SA exchange is outstanding, get
- * TEMPORARY_FAILURE; a Delete of the IKE SA wins over our own rekey.
+ * IKE SA rekey while our own Child SA exchange (new, rekey or Delete) is
+ * outstanding, get TEMPORARY_FAILURE; a Delete of the IKE SA wins over
+ * our own rekey.
  */
 #ifndef MOATD_EXCHANGE_EST_H
 #define MOATD_EXCHANGE_EST_H

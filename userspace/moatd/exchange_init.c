@@ -177,7 +177,7 @@ static int init_build_request(struct ikesa *sa, struct ike_out *out)
 
 	out->len = 0;
 	xchg_hdr(sa, &h, IKE_SA_INIT, 0, false);
-	ike_w_init_msg(&w, out->buf, sizeof(out->buf), &h);
+	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	if (sa->cookie_len)	/* §2.6: the cookie comes first */
 		xchg_notify(&w, IKE_N_COOKIE, sa->cookie, sa->cookie_len);
 	ike_put_sa(&w, &sa->conn->ike);
@@ -320,7 +320,7 @@ static void init_answer(const struct ike_hdr *req, uint16_t type,
 
 	memset(h.spi_r, 0, IKE_SPI_LEN);
 	h.flags = IKE_FLAG_R;
-	ike_w_init_msg(&w, out->buf, sizeof(out->buf), &h);
+	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	xchg_notify(&w, type, data, len);
 	n = ike_w_finish(&w);
 	out->len = n < 0 ? 0 : (size_t)n;
@@ -361,7 +361,7 @@ static int init_build_response(struct ikesa *sa, struct ike_out *out)
 
 	chosen.prop[0] = sa->ike_prop;
 	xchg_hdr(sa, &h, IKE_SA_INIT, 0, true);
-	ike_w_init_msg(&w, out->buf, sizeof(out->buf), &h);
+	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	ike_put_sa(&w, &chosen);
 	init_put_common(&w, sa, false);
 	n = ike_w_finish(&w);

@@ -54,6 +54,24 @@ int xchg_natd(const uint8_t *spi_i, const uint8_t *spi_r,
 void xchg_put_natd(struct ike_writer *w, const struct ikesa *sa,
 		   const uint8_t *spi_r);
 
+/* exchange_frag.c: RFC 7383 fragmentation. */
+/* IKE octets that fit one datagram of the fragment size. */
+size_t xchg_frag_budget(const struct ikesa *sa);
+/*
+ * HDR, SKF{@inner} fragments into @out when the peer takes fragments and
+ * HDR, SK{@inner} would not fit: 1, done; 0, not needed; -1, error.
+ */
+int xchg_fragment(struct ikesa *sa, const struct ike_hdr *h,
+		  const struct ike_writer *inner, struct ike_out *out);
+/* Whether @msg's last payload is SKF. */
+bool xchg_is_fragment(const uint8_t *msg, size_t len);
+/* A received fragment: kept, or the whole message handled; enum ike_rx. */
+int xchg_frag_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
+		   const struct ike_hdr *h, struct ike_out *out);
+/* exchange_msg.c: a message for @sa, sorted by role and state. */
+int xchg_dispatch(struct ikesa *sa, const uint8_t *msg, size_t len,
+		  const struct ike_hdr *h, struct ike_out *out);
+
 /* exchange_init.c */
 int init_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 		     struct ike_out *out);

@@ -42,22 +42,43 @@ int xchg_seal(struct ikesa *sa, const struct ike_hdr *h,
 	struct ike_writer w;
 	size_t start;
 	long n;
+	int frag;
 
 	out->len = 0;
 	if (inner->err || !sa->sk_out)
 		return -1;
-	ike_w_init_msg(&w, out->buf, sizeof(out->buf), h);
+	frag = xchg_fragment(sa, h, inner, out);
+	if (frag)
+		return frag > 0 ? 0 : -1;
+	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, h);
 	start = ike_w_begin(&w, IKE_PL_SK, 0);
 	if (w.err)
 		return -1;
 	out->buf[start] = inner->first;	/* SK names its first inner payload */
 	pos.aad_len = w.len;
 	n = sk_protect(sa->sk_out, &sa->iv_next, &pos, out->buf,
-		       sizeof(out->buf), inner->buf, inner->len, 0);
+		       IKE_MSG_MAX, inner->buf, inner->len, 0);
 	if (n < 0)
 		return -1;
 	out->len = (size_t)n;
 	return 0;
+}
+
+/*
+ * The SK body's inner payloads into @plain: decrypted, or as they are for
+ * a message reassembled from fragments (each authenticated on arrival).
+ */
+static long open_body(const struct ikesa *sa, const struct sk_pos *pos,
+		      const uint8_t *msg, size_t len,
+		      const struct ike_payload *sk, uint8_t *plain)
+{
+	if (!sa->rx_clear)
+		return sk_unprotect(sa->sk_in, pos, msg, len, plain,
+				    IKE_MSG_MAX);
+	if (sk->len > IKE_MSG_MAX)
+		return -1;
+	memcpy(plain, sk->body, sk->len);
+	return (long)sk->len;
 }
 
 int xchg_open(struct ikesa *sa, const uint8_t *msg, size_t len,
@@ -74,9 +95,9 @@ int xchg_open(struct ikesa *sa, const uint8_t *msg, size_t len,
 	*crit_type = m.chain.unsupported;
 	sk = &m.chain.pl[m.chain.n - 1];
 	if (sk->type != IKE_PL_SK)
-		return -1;	/* SKF: IKE fragments are not reassembled yet */
+		return -1;	/* SKF: exchange_frag.c reassembles first */
 	pos.aad_len = (size_t)(sk->body - msg);
-	n = sk_unprotect(sa->sk_in, &pos, msg, len, plain, IKE_MSG_MAX);
+	n = open_body(sa, &pos, msg, len, sk, plain);
 	if (n < 0)
 		return -1;
 	ret = ike_parse_inner(sk->inner, plain, (size_t)n, c);
@@ -245,6 +266,16 @@ static int on_request(struct ikesa *sa, const uint8_t *msg, size_t len,
 	return IKE_RX_DROP;
 }
 
+int xchg_dispatch(struct ikesa *sa, const uint8_t *msg, size_t len,
+		  const struct ike_hdr *h, struct ike_out *out)
+{
+	if (sa->state == IKESA_ESTABLISHED || sa->state == IKESA_DELETING)
+		return est_recv(sa, msg, len, h, out);	/* exchange_est.h */
+	if (h->flags & IKE_FLAG_R)
+		return on_response(sa, msg, len, h, out);
+	return on_request(sa, msg, len, h, out);
+}
+
 int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 	     struct ike_out *out)
 {
@@ -254,9 +285,7 @@ int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 	if (!sa || sa->state == IKESA_DEAD || len > IKE_MSG_MAX ||
 	    ike_parse_hdr(msg, len, &h) || !spis_match(sa, &h))
 		return IKE_RX_DROP;
-	if (sa->state == IKESA_ESTABLISHED || sa->state == IKESA_DELETING)
-		return est_recv(sa, msg, len, &h, out);	/* exchange_est.h */
-	if (h.flags & IKE_FLAG_R)
-		return on_response(sa, msg, len, &h, out);
-	return on_request(sa, msg, len, &h, out);
+	if (xchg_is_fragment(msg, len))
+		return xchg_frag_recv(sa, msg, len, &h, out);
+	return xchg_dispatch(sa, msg, len, &h, out);
 }

@@ -98,6 +98,7 @@ void ikesa_free(struct ikesa *sa)
 	ike_blob_free(&sa->last_resp);
 	child_sa_free(&sa->child);
 	ikesa_est_free(sa->est);
+	frag_reset(&sa->frag);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "dh.h"
 #include "exchange.h"
+#include "frag.h"
 #include "keys.h"
 #include "payload.h"
 #include "sk.h"
@@ -77,6 +78,8 @@ struct ikesa {
 	uint16_t error;		/* the Notify that ended the SA */
 	uint16_t child_error;	/* the Notify that refused the Child SA */
 	struct ikesa_est *est;	/* after IKE_AUTH: exchange_est.h */
+	struct frag_rx frag;	/* RFC 7383: the message being reassembled */
+	bool rx_clear;		/* the SK body in hand is reassembled plaintext */
 };
 
 /* RAND_bytes, or the test hook in MOATD_TEST_RNG builds; 0 or -1. */

@@ -2,9 +2,14 @@
 /*
  * The hand-off to the moat module through libmoat: the device (created
  * over rtnetlink when missing), the peer with the narrowed selectors, and
- * the two ESP SAs, inbound first so the peer's first packet finds its SA.
- * What is installed is also written to MOATD_RUN_DIR/installed, so a moatd
- * started after one that was killed removes its leftovers.
+ * its ESP SAs, inbound first so the peer's first packet finds its SA.
+ * The peer is installed once per IKE SA (a rekeyed IKE SA hands it on);
+ * Child SAs come and go under it. A rekey loses no packet: the module
+ * sends on its current outbound SA and keeps a new one as next, promoted
+ * when the current one is deleted; a replaced inbound SA stays a little
+ * longer for the packets the peer sent on the old SA before it switched.
+ * What is installed is also written to MOATD_RUN_DIR/installed.INODE, so
+ * a moatd started after one that was killed removes its leftovers.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -19,6 +24,7 @@
 #include <linux/moat.h>
 
 #include "daemon.h"
+#include "exchange_est.h"
 #include "moatnl.h"
 #include "parse.h"
 #include "req.h"
@@ -126,6 +132,22 @@ static int send_req(struct nl_msg *msg, const char *what, bool keyed)
 	return ret;
 }
 
+int kernel_hand_socket(int fd)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_SOCK_SET, 0);
+
+	if (!msg || req_put_sock_fd(msg, fd)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	return send_req(msg, "handing UDP 4500 to the module", false);
+}
+
+/*
+ * An IKE SA that floated to 4500 (a NAT, or encap = yes) has its Child
+ * SAs in UDP, from our 4500 to the port the peer's IKE comes from: past
+ * a NAT, the mapped one.
+ */
 static int peer_add(const struct ikesa *sa)
 {
 	static struct moat_prefix ts[MOAT_TS_MAX];
@@ -134,6 +156,12 @@ static int peer_add(const struct ikesa *sa)
 		.encap = MOAT_ENCAP_NONE, .ts = ts,
 	};
 	struct nl_msg *msg;
+
+	if (sa->ep.local_port == IKE_NATT_PORT) {
+		r.encap = MOAT_ENCAP_UDP;
+		r.sport = sa->ep.local_port;
+		r.dport = sa->ep.remote_port;
+	}
 
 	if (ts_prefixes(&sa->child.ts_remote, ts, MOAT_TS_MAX, &r.n_ts))
 		return -1;
@@ -159,9 +187,9 @@ static void sa_lifetime(const struct moatd_conn *c, struct moat_lifetime *lt)
 	}
 }
 
-static int sa_add(const struct ikesa *sa, uint8_t dir)
+static int sa_add(const struct dsa *s, const struct child_sa *ch, uint8_t dir)
 {
-	const struct child_sa *ch = &sa->child;
+	const struct moatd_conn *c = s->sa->conn;
 	struct moat_sa_req r = {
 		.dir = dir, .alg = ch->aead, .keylen = ch->keymat_len,
 		.icv_bits = ch->icv_bits,
@@ -173,14 +201,14 @@ static int sa_add(const struct ikesa *sa, uint8_t dir)
 	r.key = dir == MOAT_DIR_IN ? ch->key_in : ch->key_out;
 	if (dir == MOAT_DIR_IN) {
 		r.have_window = 1;
-		r.window = sa->conn->replay_window;
+		r.window = c->replay_window;
 		if (ch->esn && !r.window)
 			r.window = MOAT_REPLAY_WINDOW_DEFAULT;
 	}
-	sa_lifetime(sa->conn, &r.lt);
+	sa_lifetime(c, &r.lt);
 	msg = moat_nl_msg(&nl, MOAT_CMD_SA_NEW, 0);
-	if (!msg || nla_put_string(msg, MOAT_A_IFNAME, sa->conn->dev) ||
-	    req_put_peer_remote(msg, &sa->ep.remote) || req_put_sa(msg, &r)) {
+	if (!msg || nla_put_string(msg, MOAT_A_IFNAME, s->dev) ||
+	    req_put_peer_remote(msg, &s->remote) || req_put_sa(msg, &r)) {
 		req_free_wiped(msg);
 		return -1;
 	}
@@ -213,10 +241,28 @@ static int peer_del(const char *dev, const struct moat_addr *remote)
 	return moat_nl_request(&nl, msg, NULL, NULL);
 }
 
+/* One line per SA pair ("0" for a direction that is not installed). */
+static void state_write_dsa(FILE *f, const struct dsa *s)
+{
+	char abuf[INET6_ADDRSTRLEN];
+	const struct kchild *k;
+	size_t i;
+
+	format_addr(&s->remote, abuf, sizeof(abuf));
+	fprintf(f, "%s %s 0 0\n", s->dev, abuf);	/* the peer */
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (k->used)
+			fprintf(f, "%s %s %u %u\n", s->dev, abuf,
+				k->in_gone ? 0 : k->spi_in,
+				k->out_in ? k->spi_out : 0);
+	}
+}
+
 /* Rewrites the state file from the SAs in the kernel now. */
 static void state_save(void)
 {
-	char tmp[sizeof(state_file) + 4], abuf[INET6_ADDRSTRLEN];
+	char tmp[sizeof(state_file) + 4];
 	struct dsa *s;
 	FILE *f;
 
@@ -227,59 +273,199 @@ static void state_save(void)
 		return;
 	for (s = d.sas; s; s = s->next)
 		if (s->installed)
-			fprintf(f, "%s %s %u %u\n", s->dev,
-				format_addr(&s->remote, abuf, sizeof(abuf)),
-				s->spi_in, s->spi_out);
+			state_write_dsa(f, s);
 	if (fclose(f) || rename(tmp, state_file))
 		dlog(LOG_WARNING, "%s: %m", state_file);
+}
+
+static struct kchild *kid_slot(struct dsa *s)
+{
+	size_t i;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++)
+		if (!s->kids[i].used)
+			return &s->kids[i];
+	return NULL;
+}
+
+/* The module keeps a current and a next outbound SA per peer. */
+static unsigned int outs_in_kernel(const struct dsa *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++)
+		n += s->kids[i].used && s->kids[i].out_in;
+	return n;
+}
+
+/*
+ * The outbound SA, or a wait: after a §2.8.1 collision the peer has the
+ * old SA and two new ones until one of them is deleted.
+ */
+static int kid_out(struct dsa *s, struct kchild *k, const struct child_sa *c)
+{
+	k->out_wait = outs_in_kernel(s) >= 2;
+	if (k->out_wait)
+		return 0;
+	if (sa_add(s, c, MOAT_DIR_OUT))
+		return -1;
+	k->out_in = true;
+	return 0;
+}
+
+static void fill_waiting_outs(struct dsa *s)
+{
+	const struct child_sa *c;
+	struct kchild *k;
+	size_t i;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (!k->used || !k->out_wait)
+			continue;
+		c = ike_child_find(s->sa, k->spi_in);
+		k->out_wait = false;
+		if (c && kid_out(s, k, c) == 0 && k->out_in)
+			dlog(LOG_INFO, "%s: outbound SA 0x%08x installed",
+			     s->sa->conn->name, k->spi_out);
+	}
+}
+
+int kernel_child_add(struct dsa *s, const struct child_sa *c)
+{
+	struct kchild *k = kid_slot(s);
+
+	if (!s->installed || !k || sa_add(s, c, MOAT_DIR_IN))
+		return -1;
+	*k = (struct kchild){
+		.used = true, .spi_in = c->spi_in, .spi_out = c->spi_out,
+		.added_ms = now_ms(), .aead = c->aead,
+		.key_bits = c->key_bits, .esn = c->esn,
+	};
+	if (kid_out(s, k, c)) {
+		sa_del(s->dev, &s->remote, c->spi_in, MOAT_DIR_IN);
+		memset(k, 0, sizeof(*k));
+		return -1;
+	}
+	state_save();
+	dlog(LOG_INFO, "%s: installed SAs in 0x%08x out 0x%08x on %s%s",
+	     s->sa->conn->name, c->spi_in, c->spi_out, s->dev,
+	     k->out_wait ? " (outbound waits for a slot)" : "");
+	return 0;
 }
 
 int kernel_install(struct dsa *s)
 {
 	struct ikesa *sa = s->sa;
 
-	if (sa->nat_local || sa->nat_remote)
-		dlog(LOG_WARNING, "%s: NAT detected, but ESP in UDP from moatd is not supported yet: raw ESP",
-		     sa->conn->name);
 	peer_del(sa->conn->dev, &sa->ep.remote);	/* a stale one */
 	if (peer_add(sa))
 		return -1;
-	if (sa_add(sa, MOAT_DIR_IN) || sa_add(sa, MOAT_DIR_OUT)) {
-		peer_del(sa->conn->dev, &sa->ep.remote);
-		return -1;
-	}
 	s->installed = true;
 	memcpy(s->dev, sa->conn->dev, sizeof(s->dev));
 	s->remote = sa->ep.remote;
-	s->spi_in = sa->child.spi_in;
-	s->spi_out = sa->child.spi_out;
-	s->aead = sa->child.aead;
-	s->key_bits = sa->child.key_bits;
-	s->esn = sa->child.esn;
-	state_save();
-	dlog(LOG_INFO, "%s: installed SAs in 0x%08x out 0x%08x on %s",
-	     sa->conn->name, sa->child.spi_in, sa->child.spi_out,
-	     sa->conn->dev);
+	if (kernel_child_add(s, &sa->child)) {
+		peer_del(s->dev, &s->remote);
+		s->installed = false;
+		state_save();
+		return -1;
+	}
 	return 0;
+}
+
+struct kchild *kernel_kid(struct dsa *s, uint32_t spi, uint8_t dir)
+{
+	struct kchild *k;
+	size_t i;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (k->used && !k->gone_ms &&
+		    (dir == MOAT_DIR_IN ? k->spi_in : k->spi_out) == spi)
+			return k;
+	}
+	return NULL;
+}
+
+static void kid_drop_in(struct dsa *s, struct kchild *k)
+{
+	if (!k->in_gone)
+		sa_del(s->dev, &s->remote, k->spi_in, MOAT_DIR_IN);
+	memset(k, 0, sizeof(*k));
+}
+
+void kernel_child_del(struct dsa *s, uint32_t spi_in)
+{
+	struct kchild *k = kernel_kid(s, spi_in, MOAT_DIR_IN);
+
+	if (!k)
+		return;
+	if (k->out_in)
+		sa_del(s->dev, &s->remote, k->spi_out, MOAT_DIR_OUT);
+	dlog(LOG_INFO, "%s: removed outbound SA 0x%08x; inbound 0x%08x goes in %ums",
+	     s->sa->conn->name, k->spi_out, k->spi_in,
+	     MOATD_INBOUND_GRACE_MS);
+	k->out_in = false;
+	k->out_wait = false;
+	k->gone_ms = now_ms() + MOATD_INBOUND_GRACE_MS;
+	fill_waiting_outs(s);
+	state_save();
+}
+
+void kernel_tick(struct dsa *s, uint64_t now)
+{
+	bool changed = false;
+	size_t i;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++)
+		if (s->kids[i].used && s->kids[i].gone_ms &&
+		    s->kids[i].gone_ms <= now) {
+			kid_drop_in(s, &s->kids[i]);
+			changed = true;
+		}
+	if (changed)
+		state_save();
+}
+
+void kernel_move(struct dsa *from, struct dsa *to)
+{
+	to->installed = from->installed;
+	memcpy(to->dev, from->dev, sizeof(to->dev));
+	to->remote = from->remote;
+	memcpy(to->kids, from->kids, sizeof(to->kids));
+	from->installed = false;
+	memset(from->kids, 0, sizeof(from->kids));
+	state_save();
 }
 
 static void remove_one(const char *dev, const struct moat_addr *remote,
 		       uint32_t in, uint32_t out)
 {
-	sa_del(dev, remote, out, MOAT_DIR_OUT);
-	sa_del(dev, remote, in, MOAT_DIR_IN);
-	peer_del(dev, remote);
+	if (out)
+		sa_del(dev, remote, out, MOAT_DIR_OUT);
+	if (in)
+		sa_del(dev, remote, in, MOAT_DIR_IN);
 }
 
 void kernel_remove(struct dsa *s)
 {
+	struct kchild *k;
+	size_t i;
+
 	if (!s->installed)
 		return;
-	remove_one(s->dev, &s->remote, s->spi_in, s->spi_out);
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (k->used)
+			remove_one(s->dev, &s->remote,
+				   k->in_gone ? 0 : k->spi_in,
+				   k->out_in ? k->spi_out : 0);
+	}
+	peer_del(s->dev, &s->remote);
 	s->installed = false;
+	memset(s->kids, 0, sizeof(s->kids));
 	state_save();
-	dlog(LOG_INFO, "%s: removed SAs in 0x%08x out 0x%08x",
-	     s->sa->conn->name, s->spi_in, s->spi_out);
+	dlog(LOG_INFO, "%s: removed the peer and its SAs", s->sa->conn->name);
 }
 
 void kernel_cleanup_leftovers(void)
@@ -297,6 +483,7 @@ void kernel_cleanup_leftovers(void)
 		dlog(LOG_NOTICE, "removing leftovers on %s: peer %s SAs 0x%08x 0x%08x",
 		     dev, addr, in, out);
 		remove_one(dev, &remote, in, out);
+		peer_del(dev, &remote);
 	}
 	fclose(f);
 	unlink(state_file);

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * moatd: the IKEv2 daemon. One thread, one epoll loop: datagrams go to
- * the exchanges (exchange.h), which answer with the next message; an SA
- * that is established gets its Child SA installed in the module; timers
- * retransmit requests with exponential backoff and expire half-open SAs.
+ * the exchanges (exchange.h, exchange_est.h), which answer with the next
+ * message; an SA that is established gets its Child SA installed in the
+ * module, and every later exchange's child ops (rekeys, new and deleted
+ * Child SAs) are applied to the module in their order; timers retransmit
+ * requests with exponential backoff, expire half-open SAs, and rekey
+ * Child SAs and IKE SAs. The module's soft-expiry events rekey a Child SA
+ * early; a hard expiry deletes it with the peer.
  *
  *   moatd [-c FILE] [-f]
  *
@@ -24,8 +28,11 @@
 
 #include <cap-ng.h>
 
+#include <linux/moat.h>
+
 #include "daemon.h"
 #include "exchange_est.h"
+#include "rekey_time.h"
 
 struct daemon d = { .conf_path = MOATD_CONF_PATH, .ctl_fd = -1 };
 
@@ -160,14 +167,200 @@ static void drop_older(struct dsa *s)
 	}
 }
 
+static uint32_t rnd32(void)
+{
+	uint32_t r = 0;
+
+	if (ikesa_rand(&r, sizeof(r)))
+		r = (uint32_t)now_ms();
+	return r;
+}
+
+/* A Child SA just installed: when to rekey it. */
+static void kid_schedule(struct dsa *s, uint32_t spi_in)
+{
+	struct kchild *k = kernel_kid(s, spi_in, MOAT_DIR_IN);
+
+	if (k)
+		k->rekey_ms = rekey_at(k->added_ms, s->sa->conn->rekey_time,
+				       rnd32());
+}
+
+/* An IKE SA just established or rekeyed: when to rekey and end it. */
+static void ike_schedule(struct dsa *s)
+{
+	const struct moatd_conn *c = s->sa->conn;
+	uint64_t now = now_ms();
+
+	s->ike_rekey_ms = rekey_at(now, c->ike_rekey_time, rnd32());
+	s->ike_expire_ms = c->ike_life_time ?
+			   now + (uint64_t)c->ike_life_time * 1000 : 0;
+}
+
+static void apply_op(struct dsa *s, const struct child_op *op)
+{
+	const struct child_sa *c;
+
+	if (op->kind == CHILD_OP_DELETE) {
+		kernel_child_del(s, op->spi_in);
+		return;
+	}
+	c = ike_child_find(s->sa, op->spi_in);
+	if (!c)
+		return;		/* deleted since: its DELETE follows */
+	if (kernel_child_add(s, c))
+		dlog(LOG_ERR, "%s: the kernel refused Child SA 0x%08x",
+		     s->sa->conn->name, op->spi_in);
+	else
+		kid_schedule(s, op->spi_in);
+}
+
+/* Ops were lost: make the kernel hold what the SA's table holds. */
+static void resync(struct dsa *s)
+{
+	struct ikesa_est *e = s->sa->est;
+	struct child_op op = { .kind = CHILD_OP_INSTALL };
+	size_t i;
+
+	dlog(LOG_WARNING, "%s: child ops lost, resyncing the kernel",
+	     s->sa->conn->name);
+	e->ops_overflow = false;
+	for (i = 0; i < DSA_KIDS_MAX; i++)
+		if (s->kids[i].used && !s->kids[i].gone_ms &&
+		    !ike_child_find(s->sa, s->kids[i].spi_in))
+			kernel_child_del(s, s->kids[i].spi_in);
+	for (i = 0; i < EST_CHILDREN_MAX; i++) {
+		op.spi_in = e->child[i].c.spi_in;
+		if (e->child[i].used && !kernel_kid(s, op.spi_in, MOAT_DIR_IN))
+			apply_op(s, &op);
+	}
+}
+
+/* The kernel's part of what the last exchange did, in order. */
+static void apply_ops(struct dsa *s)
+{
+	struct child_op ops[EST_OPS_MAX];
+	size_t n, i;
+
+	if (!s->sa->est)
+		return;
+	n = ike_child_ops_take(s->sa, ops, EST_OPS_MAX);
+	for (i = 0; i < n && s->installed; i++)
+		apply_op(s, &ops[i]);
+	if (s->sa->est->ops_overflow && s->installed)
+		resync(s);
+}
+
+/* An IKE SA rekey: the new SA takes over the peer and the Child SAs. */
+static void take_successor(struct dsa *s)
+{
+	struct ikesa *n = ike_successor_take(s->sa);
+	struct dsa *t;
+
+	if (!n)
+		return;
+	t = sa_add(n);
+	if (!t) {
+		dlog(LOG_ERR, "%s: out of memory taking the rekeyed IKE SA",
+		     s->sa->conn->name);
+		return;
+	}
+	t->est_ms = t->started_ms;
+	kernel_move(s, t);
+	ike_schedule(t);
+	arm_established(t);
+	s->replaced = true;
+	s->ike_rekey_ms = 0;
+	s->ike_expire_ms = 0;
+	dlog(LOG_INFO, "%s: IKE SA rekeyed", s->sa->conn->name);
+}
+
+/* §2.8.2: the losing new IKE SA lives until its Delete is done. */
+static void take_redundant(struct dsa *s)
+{
+	struct ikesa *r = ike_redundant_take(s->sa);
+	struct dsa *t = r ? sa_add(r) : NULL;
+
+	if (!t)
+		return;
+	t->replaced = true;
+	t->est_ms = t->started_ms;
+	if (ike_busy(r))
+		arm_retransmit(t);
+	else
+		t->deadline_ms = now_ms() + MOATD_CLOSING_MS;
+	dlog(LOG_INFO, "%s: simultaneous IKE SA rekey: one new SA is redundant",
+	     s->sa->conn->name);
+}
+
+static void after_exchange(struct dsa *s)
+{
+	apply_ops(s);
+	take_successor(s);
+	take_redundant(s);
+}
+
+/* Rekeyed or redundant: its Delete is on the way, or the peer's is. */
+static void arm_closing(struct dsa *s)
+{
+	if (ike_busy(s->sa))
+		arm_retransmit(s);
+	else
+		s->deadline_ms = now_ms() + MOATD_CLOSING_MS;
+}
+
+static void sa_gone(struct dsa *s)
+{
+	struct ikesa *sa = s->sa;
+
+	if (s->replaced) {
+		dlog(LOG_INFO, "%s: old IKE SA deleted", sa->conn->name);
+		sa_free(s);
+		return;
+	}
+	daemon_sa_dead(s, sa->error || !s->est_ms ?
+		       notify_name(sa->error) : "deleted by the peer");
+}
+
+/* IKE_AUTH done: the peer and the Child SA go to the kernel. */
+static void sa_established(struct dsa *s)
+{
+	struct ikesa *sa = s->sa;
+
+	s->est_ms = now_ms();
+	dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
+	ike_schedule(s);
+	if (!sa->have_child) {
+		if (s->waiter >= 0)
+			ctl_reply(s->waiter, sa->child_error ?
+				  "error TS_UNACCEPTABLE" : "error no Child SA");
+		s->waiter = -1;
+		return;
+	}
+	drop_older(s);
+	if (kernel_install(s)) {
+		daemon_sa_dead(s, "the kernel refused the SAs");
+		return;
+	}
+	kid_schedule(s, sa->child.spi_in);
+	if (s->waiter >= 0)
+		ctl_reply(s->waiter, "ok");
+	s->waiter = -1;
+}
+
 /* After an exchange moved: install, answer the waiter, or fail. */
 static void sa_progress(struct dsa *s)
 {
 	struct ikesa *sa = s->sa;
 
+	after_exchange(s);
 	if (sa->state == IKESA_DEAD) {
-		daemon_sa_dead(s, sa->error || !s->est_ms ?
-			       notify_name(sa->error) : "deleted by the peer");
+		sa_gone(s);
+		return;
+	}
+	if (sa->state == IKESA_DELETING) {
+		s->tries = 0;
+		arm_closing(s);
 		return;
 	}
 	if (sa->state != IKESA_ESTABLISHED) {
@@ -178,26 +371,8 @@ static void sa_progress(struct dsa *s)
 		return;
 	}
 	arm_established(s);
-	if (!s->est_ms) {
-		s->est_ms = now_ms();
-		dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
-	}
-	if (!sa->have_child) {
-		if (s->waiter >= 0)
-			ctl_reply(s->waiter, sa->child_error ?
-				  "error TS_UNACCEPTABLE" : "error no Child SA");
-		s->waiter = -1;
-		return;
-	}
-	if (!s->installed)
-		drop_older(s);
-	if (!s->installed && kernel_install(s)) {
-		daemon_sa_dead(s, "the kernel refused the SAs");
-		return;
-	}
-	if (s->waiter >= 0)
-		ctl_reply(s->waiter, "ok");
-	s->waiter = -1;
+	if (!s->est_ms)
+		sa_established(s);
 }
 
 /* The IKE header's fields (RFC 7296 §3.1) we route by. */
@@ -275,15 +450,39 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
 }
 
-/* After our IKE_SA_INIT: with a NAT on the way, move to port 4500. */
+/*
+ * After our IKE_SA_INIT: with a NAT on the way, or encap = yes, move to
+ * port 4500; the Child SAs then go in UDP too (kernel.c).
+ */
 static void maybe_float(struct ikesa *sa)
 {
-	if (sa->ep.local_port == IKE_NATT_PORT || !sock_have_natt() ||
-	    !(sa->nat_local || sa->nat_remote) ||
-	    sa->conn->encap == MOATD_ENCAP_NO)
+	bool nat = sa->nat_local || sa->nat_remote;
+
+	if (sa->ep.local_port == IKE_NATT_PORT ||
+	    !sock_have_natt(sa->ep.local.family) ||
+	    sa->conn->encap == MOATD_ENCAP_NO ||
+	    (!nat && sa->conn->encap != MOATD_ENCAP_YES))
 		return;
 	sa->ep.local_port = IKE_NATT_PORT;
 	sa->ep.remote_port = IKE_NATT_PORT;
+}
+
+/*
+ * The responder answers where the initiator's last authentic message on
+ * 4500 came from: it floated, or its NAT mapping changed. The kernel peer
+ * keeps the endpoint it was installed with (moving it is not done yet).
+ */
+static void follow_peer(struct dsa *s, const struct ike_endpoints *ep)
+{
+	struct ike_endpoints *cur = &s->sa->ep;
+	char a[INET6_ADDRSTRLEN];
+
+	if (s->installed && (!addr_equal(&cur->remote, &ep->remote) ||
+			     cur->remote_port != ep->remote_port))
+		dlog(LOG_NOTICE, "%s: the peer moved to %s port %u; its ESP still goes to the old endpoint",
+		     s->sa->conn->name, format_addr(&ep->remote, a, sizeof(a)),
+		     ep->remote_port);
+	*cur = *ep;
 }
 
 void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
@@ -304,18 +503,34 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	}
 	out.len = 0;
 	ret = ike_recv(s->sa, msg, len, &out);
-	if (ret == IKE_RX_DROP)
+	if (ret == IKE_RX_DROP) {
+		dlog(LOG_DEBUG, "%s: dropped exchange %u flags 0x%02x id %u",
+		     s->sa->conn->name, msg[HDR_EXCH], msg[HDR_FLAGS],
+		     (unsigned int)msg[20] << 24 | msg[21] << 16 |
+		     msg[22] << 8 | msg[23]);
 		return;
+	}
 	if (s->sa->role == IKESA_INITIATOR)
 		maybe_float(s->sa);
 	else if (ep->local_port == IKE_NATT_PORT)
-		s->sa->ep = *ep;	/* the initiator floated */
+		follow_peer(s, ep);
 	s->last_rx_ms = now_ms();
+	/* New SAs in the kernel before the answer or Delete goes out. */
+	if (ret == IKE_RX_OK)
+		after_exchange(s);
 	send_out(s, &out);
 	if (ret == IKE_RX_OK)
 		sa_progress(s);
 	else if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
 		arm_established(s);
+}
+
+/* A request of ours went out: wait for its answer. */
+static void request_sent(struct dsa *s, const struct ike_out *out)
+{
+	send_out(s, out);
+	s->tries = 0;
+	arm_retransmit(s);
 }
 
 /* dpd-delay passed without a message from the peer: ask if it lives. */
@@ -329,15 +544,38 @@ static void dpd_due(struct dsa *s)
 		return;
 	}
 	dlog(LOG_DEBUG, "%s: liveness check", s->sa->conn->name);
-	send_out(s, &out);
-	s->tries = 0;
-	arm_retransmit(s);
+	request_sent(s, &out);
+}
+
+/* A rekeyed or redundant SA: retransmit its Delete, or let it go. */
+static void closing_due(struct dsa *s)
+{
+	struct ikesa *sa = s->sa;
+
+	if (ike_busy(sa) && sa->last_req.len &&
+	    s->tries < sa->conn->retransmit_tries) {
+		s->tries++;
+		sock_send(&sa->ep, sa->last_req.p, sa->last_req.len);
+		arm_retransmit(s);
+		return;
+	}
+	if (!s->replaced) {
+		daemon_sa_dead(s, "timeout");
+		return;
+	}
+	dlog(LOG_INFO, "%s: old IKE SA dropped without an answer",
+	     sa->conn->name);
+	sa_free(s);
 }
 
 void daemon_retransmit(struct dsa *s)
 {
 	struct ikesa *sa = s->sa;
 
+	if (sa->state == IKESA_DELETING) {
+		closing_due(s);
+		return;
+	}
 	if (sa->state == IKESA_ESTABLISHED && !ike_busy(sa)) {
 		dpd_due(s);
 		return;
@@ -356,14 +594,221 @@ void daemon_retransmit(struct dsa *s)
 	arm_retransmit(s);
 }
 
+/*
+ * Whether the Child SA with our inbound SPI @spi_in still needs a rekey:
+ * it exists, is not being deleted, and no newer SA replaces it.
+ */
+static bool rekey_wanted(struct ikesa *sa, uint32_t spi_in)
+{
+	const struct ikesa_est *e = sa->est;
+	bool found = false;
+	size_t i;
+
+	for (i = 0; e && i < EST_CHILDREN_MAX; i++) {
+		if (!e->child[i].used)
+			continue;
+		if (e->child[i].replaces == spi_in)
+			return false;
+		if (e->child[i].c.spi_in == spi_in)
+			found = !e->child[i].deleting;
+	}
+	return found || (!e && sa->child.spi_in == spi_in);
+}
+
+static void kid_rekey(struct dsa *s, struct kchild *k, uint64_t now)
+{
+	static struct ike_out out;
+
+	if (!rekey_wanted(s->sa, k->spi_in)) {
+		k->rekey_ms = 0;
+		return;
+	}
+	if (ike_busy(s->sa)) {
+		k->rekey_ms = now + MOATD_RETRY_MS;
+		return;
+	}
+	k->rekey_ms = rekey_retry_at(now, k->rekey_tries++);
+	if (ike_rekey_child(s->sa, k->spi_in, &out))
+		return;
+	dlog(LOG_INFO, "%s: rekeying Child SA 0x%08x", s->sa->conn->name,
+	     k->spi_in);
+	request_sent(s, &out);
+}
+
+/* Hard-expired in the kernel: tell the peer the Child SA is gone. */
+static void kid_delete(struct dsa *s, struct kchild *k, uint64_t now)
+{
+	static struct ike_out out;
+
+	if (!ike_child_find(s->sa, k->spi_in)) {
+		k->delete_ms = 0;
+		kernel_child_del(s, k->spi_in);
+		return;
+	}
+	if (ike_busy(s->sa)) {
+		k->delete_ms = now + MOATD_RETRY_MS;
+		return;
+	}
+	k->delete_ms = 0;
+	if (ike_delete_child(s->sa, k->spi_in, &out))
+		return;		/* being deleted already */
+	dlog(LOG_INFO, "%s: deleting expired Child SA 0x%08x",
+	     s->sa->conn->name, k->spi_in);
+	request_sent(s, &out);
+}
+
+static void kids_due(struct dsa *s, uint64_t now)
+{
+	struct kchild *k;
+	size_t i;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (!k->used || k->gone_ms)
+			continue;
+		if (k->delete_ms && k->delete_ms <= now)
+			kid_delete(s, k, now);
+		else if (k->rekey_ms && k->rekey_ms <= now)
+			kid_rekey(s, k, now);
+	}
+}
+
+static void ike_rekey_due(struct dsa *s, uint64_t now)
+{
+	static struct ike_out out;
+
+	if (ike_busy(s->sa)) {
+		s->ike_rekey_ms = now + MOATD_RETRY_MS;
+		return;
+	}
+	s->ike_rekey_ms = rekey_retry_at(now, s->ike_rekey_tries++);
+	if (ike_rekey_ike(s->sa, &out))
+		return;
+	dlog(LOG_INFO, "%s: rekeying the IKE SA", s->sa->conn->name);
+	request_sent(s, &out);
+}
+
+/* Tells the peer (best effort: we do not wait for its answer). */
+static void send_delete(struct dsa *s)
+{
+	static struct ike_out out;
+
+	out.len = 0;
+	if (s->sa->state == IKESA_ESTABLISHED &&
+	    !ike_delete_ike(s->sa, &out))
+		send_out(s, &out);
+}
+
+void daemon_timers(struct dsa *s, uint64_t now)
+{
+	kernel_tick(s, now);
+	if (s->sa->state != IKESA_ESTABLISHED || s->replaced)
+		return;
+	if (s->ike_expire_ms && s->ike_expire_ms <= now) {
+		dlog(LOG_NOTICE, "%s: IKE SA past its life-time: deleted",
+		     s->sa->conn->name);
+		send_delete(s);
+		sa_free(s);
+		return;
+	}
+	if (s->ike_rekey_ms && s->ike_rekey_ms <= now)
+		ike_rekey_due(s, now);
+	kids_due(s, now);
+}
+
+static void kid_expired(struct dsa *s, struct kchild *k, uint8_t dir,
+			uint8_t kind)
+{
+	const char *name = s->sa->conn->name;
+	uint32_t spi = dir == MOAT_DIR_IN ? k->spi_in : k->spi_out;
+
+	if (kind == MOAT_EXPIRE_SOFT) {
+		dlog(LOG_INFO, "%s: SA 0x%08x soft-expired: rekey", name, spi);
+		if (!k->rekey_ms || k->rekey_ms > now_ms())
+			k->rekey_ms = now_ms();
+		return;
+	}
+	if (kind != MOAT_EXPIRE_HARD)
+		return;
+	dlog(LOG_NOTICE, "%s: SA 0x%08x hard-expired: deleting its Child SA",
+	     name, spi);
+	if (dir == MOAT_DIR_IN)
+		k->in_gone = true;
+	else
+		k->out_in = false;
+	k->rekey_ms = 0;
+	k->delete_ms = now_ms();
+}
+
+void daemon_sa_expire(const char *dev, const struct moat_addr *remote,
+		      uint32_t spi, uint8_t dir, uint8_t kind)
+{
+	struct kchild *k;
+	struct dsa *s;
+
+	for (s = d.sas; s; s = s->next) {
+		if (!s->installed || strcmp(s->dev, dev) ||
+		    !addr_equal(&s->remote, remote))
+			continue;
+		k = kernel_kid(s, spi, dir);
+		if (k) {
+			kid_expired(s, k, dir, kind);
+			return;
+		}
+	}
+}
+
+/* The conn's IKE SA that runs it now (not one on its way out). */
 static struct dsa *sa_of_conn(const char *name)
 {
 	struct dsa *s;
 
 	for (s = d.sas; s; s = s->next)
-		if (!strcmp(s->sa->conn->name, name))
+		if (!s->replaced && !strcmp(s->sa->conn->name, name))
 			return s;
 	return NULL;
+}
+
+/* The Child SA installed last, or NULL. */
+static struct kchild *newest_kid(struct dsa *s)
+{
+	struct kchild *k, *best = NULL;
+	size_t i;
+
+	for (i = 0; i < DSA_KIDS_MAX; i++) {
+		k = &s->kids[i];
+		if (k->used && !k->gone_ms &&
+		    (!best || k->added_ms >= best->added_ms))
+			best = k;
+	}
+	return best;
+}
+
+int daemon_rekey(const char *name, bool ike, char *err, size_t errlen)
+{
+	static struct ike_out out;
+	struct dsa *s = sa_of_conn(name);
+	struct kchild *k = s ? newest_kid(s) : NULL;
+	int ret;
+
+	if (!s || s->sa->state != IKESA_ESTABLISHED || (!ike && !k))
+		return snprintf(err, errlen, "%s is not up", name), -1;
+	if (ike_busy(s->sa)) {	/* the timers start it when they can */
+		if (ike)
+			s->ike_rekey_ms = now_ms();
+		else
+			k->rekey_ms = now_ms();
+		return 0;
+	}
+	ret = ike ? ike_rekey_ike(s->sa, &out) :
+		    ike_rekey_child(s->sa, k->spi_in, &out);
+	if (ret)
+		return snprintf(err, errlen, "%s cannot be rekeyed now", name),
+		       -1;
+	dlog(LOG_INFO, "%s: rekeying %s on request", name,
+	     ike ? "the IKE SA" : "the Child SA");
+	request_sent(s, &out);
+	return 0;
 }
 
 int daemon_up(const char *name, int waiter, char *err, size_t errlen)
@@ -398,17 +843,6 @@ int daemon_up(const char *name, int waiter, char *err, size_t errlen)
 	arm_retransmit(s);
 	dlog(LOG_INFO, "%s: initiating", name);
 	return 0;
-}
-
-/* Tells the peer (best effort: we do not wait for its answer). */
-static void send_delete(struct dsa *s)
-{
-	static struct ike_out out;
-
-	out.len = 0;
-	if (s->sa->state == IKESA_ESTABLISHED &&
-	    !ike_delete_ike(s->sa, &out))
-		send_out(s, &out);
 }
 
 int daemon_down(const char *name)
@@ -567,6 +1001,8 @@ static void loop(int sigfd)
 				ctl_accept();
 			else if (sock_is_ike(ev[i].data.fd))
 				sock_read(ev[i].data.fd);
+			else if (events_fd(ev[i].data.fd))
+				events_read();
 		}
 		timer_run();
 		if (d.reload) {
@@ -615,6 +1051,8 @@ static int setup(int sigfd)
 		return -1;
 	if (sock_open_all() || sock_watch(d.epfd) || ctl_open())
 		return -1;
+	if (events_open())
+		dlog(LOG_WARNING, "no kernel events: Child SAs are rekeyed on moatd's timers only");
 	kernel_cleanup_leftovers();
 	return drop_privileges();
 }
@@ -646,6 +1084,7 @@ int main(int argc, char **argv)
 	loop(sigfd);
 	dlog(LOG_INFO, "stopping");
 	shutdown_all();
+	events_close();
 	kernel_close();
 	sock_close_all();
 	moatd_config_free(d.cfg);

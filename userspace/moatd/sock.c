@@ -4,8 +4,11 @@
  * local address comes from IP_PKTINFO / IPV6_PKTINFO, and answers leave
  * from it. On 4500 an IKE message follows a non-ESP marker (four zero
  * octets, RFC 3948 §2.2); a datagram there without it is ESP and is not
- * ours. The moat module binds 4500 itself for peers with encap udp; when
- * it holds the port, moatd speaks IKE on 500 only.
+ * ours. Each 4500 socket is handed to the moat module (MOAT_CMD_SOCK_SET),
+ * so ESP in UDP and IKE share the port and the NAT mapping: the module
+ * takes ESP and NAT keepalives off it and leaves IKE, marker included, to
+ * be read here as before. When the module's own socket holds 4500 (a
+ * hand-keyed peer with encap udp) moatd speaks IKE on 500 only.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include <netinet/in.h>
 
 #include "daemon.h"
+#include "frag.h"
 
 enum { S4_500, S6_500, S4_4500, S6_4500, S_N };
 
@@ -46,6 +50,25 @@ static int sock_bind(int family, uint16_t port)
 	return fd;
 }
 
+/* Binds 4500 for @family and hands it to the module, or does without. */
+static void natt_open(int i, int family)
+{
+	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
+
+	fds[i] = sock_bind(family, IKE_NATT_PORT);
+	if (fds[i] < 0) {
+		dlog(LOG_NOTICE, "%s UDP port %u is taken (the moat module's ESP-in-UDP socket for a hand-keyed peer?): %s IKE on port %u only, Child SAs in raw ESP",
+		     fam, IKE_NATT_PORT, fam, IKE_PORT);
+		return;
+	}
+	if (kernel_hand_socket(fds[i])) {
+		dlog(LOG_WARNING, "the moat module did not take the %s UDP port %u socket: %s IKE on port %u only",
+		     fam, IKE_NATT_PORT, fam, IKE_PORT);
+		close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 int sock_open_all(void)
 {
 	fds[S4_500] = sock_bind(AF_INET, IKE_PORT);
@@ -54,11 +77,8 @@ int sock_open_all(void)
 		dlog(LOG_ERR, "cannot bind UDP port %u: %m", IKE_PORT);
 		return -1;
 	}
-	fds[S4_4500] = sock_bind(AF_INET, IKE_NATT_PORT);
-	fds[S6_4500] = sock_bind(AF_INET6, IKE_NATT_PORT);
-	if (fds[S4_4500] < 0)
-		dlog(LOG_NOTICE, "UDP port %u is taken (the moat module's ESP-in-UDP socket?): IKE on port %u only, Child SAs in raw ESP",
-		     IKE_NATT_PORT, IKE_PORT);
+	natt_open(S4_4500, AF_INET);
+	natt_open(S6_4500, AF_INET6);
 	return 0;
 }
 
@@ -73,9 +93,9 @@ void sock_close_all(void)
 	}
 }
 
-bool sock_have_natt(void)
+bool sock_have_natt(int family)
 {
-	return fds[S4_4500] >= 0;
+	return fds[family == AF_INET ? S4_4500 : S6_4500] >= 0;
 }
 
 int sock_watch(int epfd)
@@ -230,25 +250,18 @@ static void tx_pktinfo(const struct ike_endpoints *ep, struct msghdr *mh)
 	}
 }
 
-int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
-	      size_t len)
+static int send_iov(const struct ike_endpoints *ep, struct iovec *iov,
+		    size_t n)
 {
-	static const uint8_t marker[4];
 	union { char b[256]; struct cmsghdr align; } cbuf;
 	struct sockaddr_storage ss;
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)marker, .iov_len = 4 },
-		{ .iov_base = (void *)buf, .iov_len = len },
-	};
-	bool natt = ep->local_port == IKE_NATT_PORT;
 	struct msghdr mh = {
-		.msg_name = &ss,
-		.msg_iov = natt ? iov : iov + 1, .msg_iovlen = natt ? 2 : 1,
+		.msg_name = &ss, .msg_iov = iov, .msg_iovlen = n,
 		.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
 	};
 	int fd = tx_fd(ep);
 
-	if (fd < 0 || !len)
+	if (fd < 0)
 		return -1;
 	memset(&cbuf, 0, sizeof(cbuf));
 	mh.msg_namelen = tx_name(ep, &ss);
@@ -258,4 +271,42 @@ int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
 		return -1;
 	}
 	return 0;
+}
+
+/* One IKE datagram: on 4500, after the non-ESP marker. */
+static int send_one(const struct ike_endpoints *ep, const uint8_t *buf,
+		    size_t len)
+{
+	static const uint8_t marker[4];
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)marker, .iov_len = 4 },
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
+	bool natt = ep->local_port == IKE_NATT_PORT;
+
+	return natt ? send_iov(ep, iov, 2) : send_iov(ep, iov + 1, 1);
+}
+
+/* Each datagram of @buf: a fragmented message is several (frag.h). */
+int sock_send(const struct ike_endpoints *ep, const uint8_t *buf,
+	      size_t len)
+{
+	size_t n;
+	int ret = len ? 0 : -1;
+
+	for (; len; buf += n, len -= n) {
+		n = frag_first_datagram(buf, len);
+		ret |= send_one(ep, buf, n);
+	}
+	return ret;
+}
+
+int sock_send_keepalive(const struct ike_endpoints *ep)
+{
+	static const uint8_t ka = 0xff;
+	struct iovec iov = { .iov_base = (void *)&ka, .iov_len = 1 };
+
+	if (ep->local_port != IKE_NATT_PORT)
+		return -1;
+	return send_iov(ep, &iov, 1);
 }

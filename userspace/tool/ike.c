@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * moat ike: asks moatd, over its control socket ("\0moatd" in this network
- * namespace), to bring a connection up or down, or what it runs.
+ * namespace), to bring a connection up or down, to rekey it now, or what
+ * it runs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,8 @@ static void ike_usage(FILE *out)
 	fprintf(out,
 		"Usage: moat ike up NAME      start connection NAME; wait until it is up\n"
 		"       moat ike down NAME    delete its SAs\n"
+		"       moat ike rekey NAME [ ike ]\n"
+		"                             rekey its newest Child SA (or its IKE SA) now\n"
 		"       moat ike show         what moatd runs (-j: JSON)\n"
 		"       moat ike help\n"
 		"NAME := a [conn NAME] of moatd.conf: 1..%u of A-Z a-z 0-9 . _ -\n",
@@ -131,6 +135,29 @@ static int ike_updown(const char *what, int argc, char **argv)
 	return ret;
 }
 
+static int ike_rekey(int argc, char **argv)
+{
+	char req[CONN_NAME_MAX + 16], *reply;
+	bool ike = argc == 2 && !strcmp(argv[1], "ike");
+	int ret;
+
+	if (argc < 1)
+		return usage_error("ike rekey: which connection? (ike rekey NAME [ ike ])");
+	if (argc > 2 || (argc == 2 && !ike))
+		return usage_error("ike rekey: unexpected \"%s\"",
+				   argv[argc - 1]);
+	if (!conn_name_ok(argv[0]))
+		return usage_error("ike rekey: \"%s\" is not a connection name",
+				   argv[0]);
+	snprintf(req, sizeof(req), "rekey %s%s\n", argv[0], ike ? " ike" : "");
+	reply = ctl_ask(req);
+	if (!reply)
+		return EXIT_REFUSED;
+	ret = ctl_verdict("rekey", argv[0], reply);
+	free(reply);
+	return ret;
+}
+
 static int ike_show(int argc, char **argv)
 {
 	char *reply;
@@ -159,6 +186,8 @@ int do_ike(int argc, char **argv)
 		return ike_updown("up", argc - 1, argv + 1);
 	if (matches(argv[0], "down"))
 		return ike_updown("down", argc - 1, argv + 1);
+	if (matches(argv[0], "rekey"))
+		return ike_rekey(argc - 1, argv + 1);
 	if (matches(argv[0], "help")) {
 		ike_usage(stdout);
 		return 0;

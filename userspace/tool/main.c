@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/if.h>
 #include <linux/moat.h>
@@ -23,6 +24,25 @@ static void usage(FILE *out)
 		"       moat -V | --version\n"
 		"where  OBJECT := { link | peer | sa | monitor | ike }\n"
 		"       OPTIONS := { -j[son] | -s[tatistics] | -V[ersion] | -h[elp] }\n");
+}
+
+/* The tool's version, and the loaded module's (modinfo moat: version). */
+static void print_version(void)
+{
+	char v[64] = "";
+	FILE *f = fopen("/sys/module/moat/version", "r");
+
+	printf("moat %s, genetlink family %s version %d\n",
+	       MOAT_VERSION, MOAT_GENL_NAME, MOAT_GENL_VERSION);
+	if (f && fgets(v, sizeof(v), f))
+		v[strcspn(v, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	if (v[0])
+		printf("module moat %s\n", v);
+	else
+		printf("module moat %s\n", access("/sys/module/moat", F_OK) ?
+		       "not loaded" : "loaded, without a version");
 }
 
 int usage_error(const char *fmt, ...)
@@ -125,8 +145,7 @@ int main(int argc, char **argv)
 			opts.stats++;
 		} else if (option_is(argv[0], "Version") ||
 			   !strcmp(argv[0], "--version")) {
-			printf("moat %s, genetlink family %s version %d\n",
-			       MOAT_VERSION, MOAT_GENL_NAME, MOAT_GENL_VERSION);
+			print_version();
 			return 0;
 		} else if (option_is(argv[0], "help")) {
 			usage(stdout);

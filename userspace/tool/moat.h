@@ -7,7 +7,10 @@
 #include "json.h"
 #include "moatnl.h"
 
-#define MOAT_VERSION "0.1.0"
+/* The version comes from debian/changelog (-DMOAT_VERSION, userspace/Makefile). */
+#ifndef MOAT_VERSION
+#define MOAT_VERSION "unknown"
+#endif
 
 /* Exit codes: 0 done, 1 the kernel or system refused, 2 bad command line. */
 #define EXIT_REFUSED 1

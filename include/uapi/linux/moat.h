@@ -35,6 +35,11 @@ enum moat_cmd {
 	MOAT_CMD_SA_GET,	/* dumpit; [MOAT_A_PEER] filters */
 	MOAT_CMD_SA_FLUSH,	/* [MOAT_A_PEER] limits it to one peer */
 	MOAT_CMD_SA_EXPIRE,	/* event on MOAT_MCGRP_EVENTS: IFINDEX, PEER, SA */
+	MOAT_CMD_SOCK_SET,	/* MOAT_A_SOCK_FD; names no device (see below) */
+	/* guard */
+	MOAT_CMD_GUARD_GET,	/* doit: MOAT_A_GUARD of the caller's netns */
+	MOAT_CMD_GUARD_SET,	/* MOAT_A_GUARD: the attributes to change */
+	MOAT_CMD_GUARD_LEVEL,	/* event: MOAT_A_GUARD with LEVEL, DIFFICULTY */
 	__MOAT_CMD_MAX
 };
 
@@ -47,6 +52,9 @@ enum moat_attr {
 	MOAT_A_LINK,		/* nest: enum moat_link_attr */
 	MOAT_A_PEER,		/* nest: enum moat_peer_attr */
 	MOAT_A_SA,		/* nest: enum moat_sa_attr */
+	MOAT_A_SOCK_FD,		/* u32: a file descriptor of the caller's */
+	/* guard */
+	MOAT_A_GUARD,		/* nest: enum moat_guard_attr */
 	__MOAT_A_MAX
 };
 
@@ -97,6 +105,18 @@ enum moat_encap {
 };
 
 #define MOAT_ENCAP_PORT		4500
+
+/*
+ * MOAT_CMD_SOCK_SET hands the module a UDP socket (MOAT_A_SOCK_FD) bound
+ * to a port, IPv6 ones IPV6_V6ONLY: it becomes the caller's namespace's
+ * ESP-in-UDP socket for its family. ESP arriving on it goes to the data
+ * path and NAT keepalives are eaten; IKE (after the non-ESP marker) stays
+ * on the socket, marker included, for the daemon to read. Peers with
+ * encap udp on that family and port send from it. The module keeps no
+ * reference: closing the socket takes it back. IPv4 sockets are switched
+ * to IP_PMTUDISC_OMIT, as the module keeps the path MTU itself. While a
+ * socket is handed in, the module cannot be unloaded.
+ */
 
 enum moat_peer_attr {
 	MOAT_PEER_A_UNSPEC,
@@ -251,9 +271,89 @@ enum moat_stat {
 	MOAT_STAT_TX_INNER_FRAGS,	/* IPv4 without DF, cut before ESP */
 	/* IKE (non-ESP marker) on a 4500 socket no daemon reads: dropped */
 	MOAT_STAT_RX_IKE_DROPPED,
+	/* NAT keepalives (RFC 3948 2.3) eaten by a 4500 socket */
+	MOAT_STAT_RX_NAT_KEEPALIVE,
 	__MOAT_STAT_MAX
 };
 
 #define MOAT_STAT_MAX (__MOAT_STAT_MAX - 1)
+
+/*
+ * The guard: IKE_SA_INIT requests on the IKE sockets moatd hands to the
+ * module are judged in the module before moatd sees them (RFC 7296
+ * cookies, RFC 8019 puzzles, per-prefix rate limits). There is one guard
+ * per network namespace, so its commands name no device.
+ */
+enum moat_guard_level {
+	MOAT_GUARD_LEVEL_NORMAL,	/* every request passes */
+	MOAT_GUARD_LEVEL_COOKIES,	/* requests without a valid cookie get one */
+	MOAT_GUARD_LEVEL_PUZZLES,	/* ...and a puzzle; solutions pass */
+};
+
+enum moat_guard_mode {
+	MOAT_GUARD_MODE_AUTO,		/* the level follows the load */
+	MOAT_GUARD_MODE_OFF,		/* always NORMAL: moatd's own cookies */
+	MOAT_GUARD_MODE_COOKIES,	/* always COOKIES */
+	MOAT_GUARD_MODE_PUZZLES,	/* always PUZZLES */
+};
+
+/* Defaults and bounds of the guard's settings. */
+#define MOAT_GUARD_COOKIES_AT_DEFAULT	200	/* IKE_SA_INIT/s */
+#define MOAT_GUARD_HALF_OPEN_AT_DEFAULT	100	/* half-open IKE SAs */
+#define MOAT_GUARD_PUZZLES_AT_DEFAULT	500	/* valid-cookie IKE_SA_INIT/s */
+#define MOAT_GUARD_DIFFICULTY_MIN_DEFAULT 10
+#define MOAT_GUARD_DIFFICULTY_MAX_DEFAULT 18
+#define MOAT_GUARD_DIFFICULTY_LIMIT	64
+#define MOAT_GUARD_HOLD_DEFAULT		5	/* seconds */
+#define MOAT_GUARD_RATE_DEFAULT		20	/* per prefix, per second */
+#define MOAT_GUARD_BURST_DEFAULT	10
+#define MOAT_GUARD_PREFIX4_DEFAULT	32
+#define MOAT_GUARD_PREFIX6_DEFAULT	64
+#define MOAT_GUARD_ENTRIES_DEFAULT	8192	/* prefixes tracked at once */
+#define MOAT_GUARD_ENTRIES_LIMIT	1048576
+
+enum moat_guard_attr {
+	MOAT_GUARD_A_UNSPEC,
+	MOAT_GUARD_A_PAD,
+	MOAT_GUARD_A_MODE,		/* u8, enum moat_guard_mode */
+	MOAT_GUARD_A_LEVEL,		/* u8, enum moat_guard_level, read only */
+	MOAT_GUARD_A_DIFFICULTY,	/* u8, read only: D asked now */
+	MOAT_GUARD_A_COOKIES_AT,	/* u32 >= 1: IKE_SA_INIT/s */
+	MOAT_GUARD_A_HALF_OPEN_AT,	/* u32 >= 1: half-open IKE SAs */
+	MOAT_GUARD_A_PUZZLES_AT,	/* u32 >= 1: valid-cookie requests/s */
+	MOAT_GUARD_A_DIFFICULTY_MIN,	/* u8, <= DIFFICULTY_MAX */
+	MOAT_GUARD_A_DIFFICULTY_MAX,	/* u8, <= MOAT_GUARD_DIFFICULTY_LIMIT */
+	MOAT_GUARD_A_HOLD,		/* u32: calm seconds before stepping down */
+	MOAT_GUARD_A_RATE,		/* u32 >= 1: requests/s per prefix */
+	MOAT_GUARD_A_BURST,		/* u32 >= 1 */
+	MOAT_GUARD_A_PREFIX4,		/* u8, 1..32 */
+	MOAT_GUARD_A_PREFIX6,		/* u8, 1..128 */
+	MOAT_GUARD_A_ENTRIES,		/* u32, 1..MOAT_GUARD_ENTRIES_LIMIT */
+	MOAT_GUARD_A_HALF_OPEN,		/* u32: moatd reports its count */
+	MOAT_GUARD_A_STATS,		/* nest: u64 per enum moat_guard_stat */
+	__MOAT_GUARD_A_MAX
+};
+
+#define MOAT_GUARD_A_MAX (__MOAT_GUARD_A_MAX - 1)
+
+/* What the guard did with the IKE_SA_INIT requests it judged. */
+enum moat_guard_stat {
+	MOAT_GUARD_STAT_UNSPEC,
+	MOAT_GUARD_STAT_PAD,
+	MOAT_GUARD_STAT_PASSED,		/* handed to moatd (any reason) */
+	MOAT_GUARD_STAT_COOKIES_SENT,	/* answered with N(COOKIE) */
+	MOAT_GUARD_STAT_COOKIES_VALID,
+	MOAT_GUARD_STAT_COOKIES_INVALID, /* wrong, stale or someone else's */
+	MOAT_GUARD_STAT_PUZZLES_SENT,	/* answered with N(COOKIE), N(PUZZLE) */
+	MOAT_GUARD_STAT_SOLUTIONS_VALID,
+	MOAT_GUARD_STAT_SOLUTIONS_INVALID, /* too few bits or malformed */
+	MOAT_GUARD_STAT_LEGACY_SERVED,	/* no solution, in the random share */
+	MOAT_GUARD_STAT_LEGACY_DROPPED,	/* no solution, outside it */
+	MOAT_GUARD_STAT_RATE_LIMITED,	/* over its prefix's rate: puzzle */
+	MOAT_GUARD_STAT_MALFORMED,
+	__MOAT_GUARD_STAT_MAX
+};
+
+#define MOAT_GUARD_STAT_MAX (__MOAT_GUARD_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_MOAT_H */

@@ -4,9 +4,10 @@
 # memory until the peer goes.  Between two moat namespaces with ESP in UDP,
 # N datagrams with the zero non-ESP marker (IKE, down to the bare 4-byte
 # marker) sent to b's port 4500 count exactly N in rx_ike_dropped and
-# nothing else, and the socket's receive queue stays empty.  ESP and NAT
-# keepalives behave as before: keepalives vanish without a count, ESP
-# still carries the tunnel, a datagram too short for ESP counts as such.
+# nothing else, and the socket's receive queue stays empty.  NAT
+# keepalives are eaten and counted as such (rx_nat_keepalive), ESP still
+# carries the tunnel, a datagram too short for ESP counts as such.
+# (A socket moatd hands in keeps its IKE instead: 51-moatd-nat.)
 # timeout: 150
 set -euo pipefail
 # shellcheck source=../esp-lib.sh
@@ -50,12 +51,13 @@ for k in rx_too_short rx_unknown_spi rx_packets rx_icv_fail rx_bad_inner; do
 done
 [[ $(rx_queue b) == 0 ]] || fail "b's 4500 queue holds $(rx_queue b) bytes"
 
-log "NAT keepalives: dropped without a count"
+log "NAT keepalives: eaten, counted as keepalives only"
 snap before b
 nsx a "${SEND[@]}" $B4 4500 5 ff >/dev/null
 sleep 1
 snap after b
 expect_delta b:snmp.Udp.InDatagrams 5
+expect_delta b:link.rx_nat_keepalive 5
 for k in rx_ike_dropped rx_too_short rx_unknown_spi; do
 	expect_delta b:link.$k 0
 done

@@ -15,10 +15,8 @@ set -euo pipefail
 # shellcheck source=../moat-tunnel.sh
 . "$MOAT_ROOT/tests/vm/moat-tunnel.sh"
 
-MOATD=$MOAT_ROOT/userspace/moatd/moatd
-[[ -x $MOATD ]] || fail "moatd not built: $MOATD"
-declare -A pid
-log() { echo "== [${SECONDS}s] $*"; }
+# shellcheck source=../moatd-lib.sh
+. "$MOAT_ROOT/tests/vm/moatd-lib.sh"
 
 # Conn t6: IPv6 outside, its own inner prefixes, on the same moat0.
 declare -A out6=([a]=2001:db8::1 [b]=2001:db8::2)
@@ -52,38 +50,6 @@ dpd-delay = 2s"
 	EOF
 	chmod 600 "$ns.conf"
 }
-
-# start NS: moatd -f in NS, its log in NS.log; waits for its control socket.
-start() {
-	# Not through nsx (a function: $! would be a subshell); ip execs moatd.
-	ip netns exec "$1" "$MOATD" -c "$1.conf" -f 2>>"$1.log" &
-	pid[$1]=$!
-	wait_for nsx "$1" moat ike show || { cat "$1.log"; fail "moatd in $1 did not start"; }
-}
-
-# stop NS [SIG]: signals moatd in NS and waits for it.
-stop() {
-	kill -"${2:-TERM}" "${pid[$1]}"
-	wait "${pid[$1]}" || true
-}
-
-# nsas NS: how many SAs NS's moat0 has (text: python is slow under TCG).
-nsas() { nsx "$1" moat sa show dev moat0 | grep -c '^sa spi' || true; }
-
-# no_sas NS: NS's moat0 has no SA (for wait_for: evaluated on each try).
-no_sas() { [[ $(nsas "$1") == 0 ]]; }
-test_nsas() { [[ $(nsas "$1") == "$2" ]]; }
-
-# On failure, moatd's logs.
-dump_logs() {
-	local rc=$?
-	if ((rc)); then
-		echo "--- a.log"; cat a.log
-		echo "--- b.log"; cat b.log
-	fi 2>/dev/null
-	return $rc
-}
-trap dump_logs EXIT
 
 moat_load
 tunnel_outer
