@@ -110,10 +110,16 @@ demo: need-deps all
 bench: need-deps all tools
 	tests/bench/run.sh
 	tests/bench/handshake.sh
+	tests/bench/guard.sh
 
 # IKE handshakes per second, moatd against strongSwan (also in make bench).
 bench-ike: need-deps all tools
 	tests/bench/handshake.sh
+
+# The spoofed IKE_SA_INIT flood legitimate initiators survive, moat's
+# guard against moatd alone and strongSwan (also in make bench).
+bench-guard: need-deps all tools
+	tests/bench/guard.sh
 
 # make install: the module for one kernel (KVER), and the rest under
 # PREFIX. For a module that follows kernel upgrades, use make dkms-install
@@ -185,5 +191,5 @@ clean:
 	rm -rf tests/unit/build tests/fuzz/build tests/tools/build build/deb
 
 .PHONY: all kmod userspace tools deps need-deps check unit fuzz lint kunit vm-test \
-	demo bench bench-ike libreswan-cache install install-kmod install-userspace \
+	demo bench bench-ike bench-guard libreswan-cache install install-kmod install-userspace \
 	install-dkms-src dkms-install uninstall deb load unload clean

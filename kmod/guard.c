@@ -53,6 +53,7 @@ void moat_guard_default_config(struct moat_guard_config *cfg)
 			.prefix6 = MOAT_GUARD_PREFIX6_DEFAULT,
 			.entries = MOAT_GUARD_ENTRIES_DEFAULT,
 		},
+		.known_ttl = MOAT_GUARD_KNOWN_TTL_DEFAULT,
 	};
 }
 
@@ -61,7 +62,8 @@ static bool guard_config_ok(const struct moat_guard_config *cfg)
 	return cfg->mode <= MOAT_GUARD_MODE_PUZZLES && cfg->cookies_at &&
 	       cfg->half_open_at && cfg->puzzles_at &&
 	       cfg->difficulty_min <= cfg->difficulty_max &&
-	       cfg->difficulty_max <= MOAT_GUARD_DIFFICULTY_LIMIT;
+	       cfg->difficulty_max <= MOAT_GUARD_DIFFICULTY_LIMIT &&
+	       cfg->known_ttl;
 }
 
 static u8 guard_fixed_level(u8 mode)
@@ -107,7 +109,8 @@ struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 	}
 	RCU_INIT_POINTER(g->rl, rl);
 	g->puzzle = moat_puzzle_alloc();
-	if (!g->puzzle) {
+	g->known = moat_known_alloc();
+	if (!g->puzzle || !g->known) {
 		moat_guard_free(g);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -125,6 +128,7 @@ void moat_guard_free(struct moat_guard *g)
 	if (!g)
 		return;
 	moat_puzzle_free(g->puzzle);
+	moat_known_free(g->known);
 	moat_ratelimit_free(rcu_dereference_protected(g->rl, true));
 	memzero_explicit(&g->jar, sizeof(g->jar));
 	kfree(g);
@@ -138,6 +142,23 @@ void moat_guard_free(struct moat_guard *g)
 void moat_guard_set_half_open(struct moat_guard *g, u32 half_open)
 {
 	WRITE_ONCE(g->half_open, half_open);
+}
+
+/**
+ * moat_guard_add_known() - a source completed IKE_AUTH (moatd says)
+ * @g: the guard
+ * @addr: its address, network order
+ * @addr_len: 4 or 16
+ * @now: the time (ns)
+ *
+ * It is asked no puzzle below the top difficulty for cfg.known_ttl
+ * seconds. Process context.
+ */
+void moat_guard_add_known(struct moat_guard *g, const u8 *addr, u8 addr_len,
+			  u64 now)
+{
+	moat_known_add(g->known, addr, addr_len, now,
+		       READ_ONCE(g->cfg.known_ttl));
 }
 
 static void guard_count(struct moat_guard *g, enum moat_guard_stat s)
@@ -241,16 +262,30 @@ bool moat_guard_tick(struct moat_guard *g, u64 now)
 	return old != READ_ONCE(g->level);
 }
 
+/**
+ * moat_guard_get_config() - a consistent copy of a guard's settings
+ * @g: the guard
+ * @cfg: out
+ */
+void moat_guard_get_config(struct moat_guard *g, struct moat_guard_config *cfg)
+{
+	spin_lock_bh(&g->lock);
+	*cfg = g->cfg;
+	spin_unlock_bh(&g->lock);
+}
+
 /* Under g->lock. The judge reads mode and difficulty_min without it. */
 static void guard_set_config(struct moat_guard *g,
 			     const struct moat_guard_config *cfg)
 {
-	g->cfg.cookies_at = cfg->cookies_at;
+	WRITE_ONCE(g->cfg.cookies_at, cfg->cookies_at);
 	g->cfg.half_open_at = cfg->half_open_at;
-	g->cfg.puzzles_at = cfg->puzzles_at;
-	g->cfg.difficulty_max = cfg->difficulty_max;
+	WRITE_ONCE(g->cfg.puzzles_at, cfg->puzzles_at);
+	WRITE_ONCE(g->cfg.difficulty_max, cfg->difficulty_max);
 	g->cfg.hold = cfg->hold;
 	g->cfg.rl = cfg->rl;
+	WRITE_ONCE(g->cfg.hops, cfg->hops);
+	WRITE_ONCE(g->cfg.known_ttl, cfg->known_ttl);
 	WRITE_ONCE(g->cfg.difficulty_min, cfg->difficulty_min);
 	WRITE_ONCE(g->cfg.mode, cfg->mode);
 	if (cfg->mode != MOAT_GUARD_MODE_AUTO)
@@ -390,6 +425,13 @@ static enum moat_guard_action guard_ask(struct moat_guard *g,
 	return MOAT_GUARD_REPLY;
 }
 
+/* PASSED counts every request handed to moatd, whatever let it through. */
+static enum moat_guard_action guard_pass(struct moat_guard *g)
+{
+	guard_count(g, MOAT_GUARD_STAT_PASSED);
+	return MOAT_GUARD_PASS;
+}
+
 /* The lowest priority: a share that halves with each bit of difficulty
  * over the minimum passes, starting at one half.
  */
@@ -400,16 +442,10 @@ static enum moat_guard_action guard_legacy(struct moat_guard *g)
 
 	if (get_random_u32() < (U32_MAX >> min(shift, 31U))) {
 		guard_count(g, MOAT_GUARD_STAT_LEGACY_SERVED);
-		return MOAT_GUARD_PASS;
+		return guard_pass(g);
 	}
 	guard_count(g, MOAT_GUARD_STAT_LEGACY_DROPPED);
 	return MOAT_GUARD_DROP;
-}
-
-static enum moat_guard_action guard_pass(struct moat_guard *g)
-{
-	guard_count(g, MOAT_GUARD_STAT_PASSED);
-	return MOAT_GUARD_PASS;
 }
 
 /* A request with a valid cookie that must show a solved puzzle. */
@@ -441,6 +477,45 @@ static enum moat_guard_action guard_puzzle(struct moat_guard *g,
 	return guard_legacy(g);
 }
 
+/* A known source is asked no puzzle until the difficulty is at its top. */
+static bool guard_known(struct moat_guard *g,
+			const struct moat_guard_packet *pkt, u64 now)
+{
+	if (READ_ONCE(g->difficulty) >= READ_ONCE(g->cfg.difficulty_max))
+		return false;
+	return moat_known_has(g->known, pkt->addr, pkt->addr_len, now);
+}
+
+/* Too many hops away for cfg.hops (GTSM style, RFC 5082)? */
+static bool guard_too_far(const struct moat_guard *g,
+			  const struct moat_guard_packet *pkt)
+{
+	u8 hops = READ_ONCE(g->cfg.hops);
+
+	return hops && pkt->ttl < 255 - hops;
+}
+
+/*
+ * The load counted so far in this window already asks for @want: go up
+ * now rather than when the window closes, so that a flood arriving after
+ * a calm spell does not get its first second through to moatd. Returns
+ * the level.
+ */
+static u8 guard_raise(struct moat_guard *g, u8 want)
+{
+	u8 level;
+
+	spin_lock_bh(&g->lock);
+	level = g->level;
+	if (g->cfg.mode == MOAT_GUARD_MODE_AUTO && want > level) {
+		WRITE_ONCE(g->level, want);
+		g->calm = 0;
+		level = want;
+	}
+	spin_unlock_bh(&g->lock);
+	return level;
+}
+
 /* Above NORMAL: the cookie, the source's rate, then maybe the puzzle. */
 static enum moat_guard_action guard_check(struct moat_guard *g,
 					  struct moat_guard_packet *pkt,
@@ -460,10 +535,14 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
 					      req->cookie_len, now, &ask)) {
 		if (req->cookie)
 			guard_count(g, MOAT_GUARD_STAT_COOKIES_INVALID);
-		return guard_ask(g, pkt, req, &bind, puzzle);
+		/* A known source is not made to solve what it will not need. */
+		return guard_ask(g, pkt, req, &bind,
+				 puzzle && !guard_known(g, pkt, now));
 	}
 	guard_count(g, MOAT_GUARD_STAT_COOKIES_VALID);
-	atomic_inc(&g->survivors);
+	if (atomic_inc_return(&g->survivors) >= READ_ONCE(g->cfg.puzzles_at) &&
+	    level < MOAT_GUARD_LEVEL_PUZZLES)
+		guard_raise(g, MOAT_GUARD_LEVEL_PUZZLES);
 	rcu_read_lock();
 	rv = moat_ratelimit_check(rcu_dereference(g->rl), pkt->addr,
 				  pkt->addr_len, now);
@@ -474,6 +553,10 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
 		puzzle = true;
 	if (!puzzle)
 		return guard_pass(g);
+	if (guard_known(g, pkt, now)) {
+		guard_count(g, MOAT_GUARD_STAT_KNOWN_PASSED);
+		return guard_pass(g);
+	}
 	return guard_puzzle(g, pkt, req, &bind, &ask);
 }
 
@@ -484,7 +567,8 @@ static enum moat_guard_action guard_check(struct moat_guard *g,
  * @now: the time (ns, a monotonic clock such as
  *	ktime_get_coarse_boottime_ns() on the receive path; tests hand it in)
  *
- * Only IKE_SA_INIT requests are judged; every other IKE message passes.
+ * With cfg.hops, any IKE message from further away is dropped. Beyond
+ * that, only IKE_SA_INIT requests are judged; every other message passes.
  * Softirq or process context; O(1), allocates nothing.
  *
  * Return: the action.
@@ -499,9 +583,14 @@ enum moat_guard_action moat_guard_judge(struct moat_guard *g,
 	if (now - READ_ONCE(g->window_start) >= NSEC_PER_SEC)
 		moat_guard_tick(g, now);
 	level = READ_ONCE(g->level);
+	if (guard_too_far(g, pkt)) {
+		guard_count(g, MOAT_GUARD_STAT_HOPS_DROPPED);
+		return MOAT_GUARD_DROP;
+	}
 	if (READ_ONCE(g->cfg.mode) == MOAT_GUARD_MODE_OFF)
 		return MOAT_GUARD_PASS;
-	kind = moat_ike_parse_init(pkt->msg, pkt->len, &req);
+	kind = pkt->msg ? moat_ike_parse_init(pkt->msg, pkt->len, &req) :
+			  MOAT_IKE_MALFORMED;
 	if (kind == MOAT_IKE_OTHER)
 		return MOAT_GUARD_PASS;
 	if (kind == MOAT_IKE_MALFORMED) {
@@ -509,7 +598,9 @@ enum moat_guard_action moat_guard_judge(struct moat_guard *g,
 		return level == MOAT_GUARD_LEVEL_NORMAL ? MOAT_GUARD_PASS :
 						    MOAT_GUARD_DROP;
 	}
-	atomic_inc(&g->arrivals);
+	if (atomic_inc_return(&g->arrivals) >= READ_ONCE(g->cfg.cookies_at) &&
+	    level == MOAT_GUARD_LEVEL_NORMAL)
+		level = guard_raise(g, MOAT_GUARD_LEVEL_COOKIES);
 	if (level == MOAT_GUARD_LEVEL_NORMAL)
 		return guard_pass(g);
 	return guard_check(g, pkt, &req, level, now);

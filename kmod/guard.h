@@ -8,6 +8,7 @@
 #include <uapi/linux/moat.h>
 
 #include "cookie.h"
+#include "known.h"
 #include "ratelimit.h"
 
 struct moat_puzzle;
@@ -36,6 +37,9 @@ struct moat_puzzle;
  * @hold: seconds the load must stay under half a threshold before the
  *	level steps down
  * @rl: the per-prefix rate limit of requests with a valid cookie
+ * @hops: IKE only from sources this many hops away or nearer (TTL or hop
+ *	limit >= 255 - @hops); 0 is off
+ * @known_ttl: seconds a source moatd reports stays known
  */
 struct moat_guard_config {
 	u8 mode;
@@ -46,6 +50,8 @@ struct moat_guard_config {
 	u8 difficulty_max;
 	u32 hold;
 	struct moat_ratelimit_config rl;
+	u8 hops;
+	u32 known_ttl;
 };
 
 struct moat_guard {
@@ -63,6 +69,7 @@ struct moat_guard {
 	struct moat_cookie_jar jar;
 	struct moat_puzzle *puzzle;
 	struct moat_ratelimit __rcu *rl;
+	struct moat_known *known;
 	atomic64_t stats[__MOAT_GUARD_STAT_MAX];
 };
 
@@ -81,8 +88,10 @@ enum moat_guard_action {
 
 /**
  * struct moat_guard_packet - one received IKE message
- * @msg: the message (after the non-ESP marker on port 4500)
+ * @msg: the message (after the non-ESP marker on port 4500), or %NULL
+ *	when the receive path could not read it whole: it is malformed
  * @len: its length
+ * @ttl: the IPv4 TTL or IPv6 hop limit it arrived with
  * @addr: the sender's IP address, network order
  * @addr_len: 4 or 16
  * @reply: where a reply is built
@@ -92,6 +101,7 @@ enum moat_guard_action {
 struct moat_guard_packet {
 	const u8 *msg;
 	size_t len;
+	u8 ttl;
 	const u8 *addr;
 	u8 addr_len;
 	u8 *reply;
@@ -108,8 +118,11 @@ struct moat_guard *moat_guard_alloc(const struct moat_guard_config *cfg,
 void moat_guard_free(struct moat_guard *g);
 int moat_guard_configure(struct moat_guard *g,
 			 const struct moat_guard_config *cfg);
+void moat_guard_get_config(struct moat_guard *g, struct moat_guard_config *cfg);
 bool moat_guard_tick(struct moat_guard *g, u64 now);
 void moat_guard_set_half_open(struct moat_guard *g, u32 half_open);
+void moat_guard_add_known(struct moat_guard *g, const u8 *addr, u8 addr_len,
+			  u64 now);
 enum moat_guard_action moat_guard_judge(struct moat_guard *g,
 					struct moat_guard_packet *pkt, u64 now);
 int moat_guard_build_reply(const u8 *spi_i, const u8 *cookie,

@@ -177,6 +177,8 @@ static const struct nla_policy moat_policy[MOAT_A_MAX + 1] = {
 	[MOAT_A_PEER] = NLA_POLICY_NESTED(moat_peer_policy),
 	[MOAT_A_SA] = NLA_POLICY_NESTED(moat_sa_policy),
 	[MOAT_A_SOCK_FD] = { .type = NLA_U32 },
+	[MOAT_A_GUARD] = NLA_POLICY_NESTED(moat_guard_policy),
+	[MOAT_A_SOCK_KIND] = NLA_POLICY_MAX(NLA_U8, MOAT_SOCK_IKE),
 };
 
 /* A fixed MSS must leave room for real segments and fit an IPv4 packet. */
@@ -486,6 +488,16 @@ static const struct genl_small_ops moat_genl_ops[] = {
 	{
 		.cmd = MOAT_CMD_SOCK_SET,
 		.doit = moat_sock_set_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_GUARD_GET,
+		.doit = moat_guard_get_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_GUARD_SET,
+		.doit = moat_guard_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -15,6 +15,7 @@ extern struct genl_family moat_genl_family;
 extern const struct nla_policy moat_link_policy[MOAT_LINK_A_MAX + 1];
 extern const struct nla_policy moat_peer_policy[MOAT_PEER_A_MAX + 1];
 extern const struct nla_policy moat_sa_policy[MOAT_SA_A_MAX + 1];
+extern const struct nla_policy moat_guard_policy[MOAT_GUARD_A_MAX + 1];
 
 int moat_genl_init(void);
 void moat_genl_exit(void);
@@ -46,5 +47,10 @@ void moat_nl_sa_event(struct moat_sa *sa, u8 kind, u8 reason, gfp_t gfp);
 
 /* netlink_sock.c */
 int moat_sock_set_doit(struct sk_buff *skb, struct genl_info *info);
+
+/* netlink_guard.c */
+int moat_guard_get_doit(struct sk_buff *skb, struct genl_info *info);
+int moat_guard_set_doit(struct sk_buff *skb, struct genl_info *info);
+void moat_nl_guard_event(struct net *net, u8 level, u8 difficulty);
 
 #endif

@@ -7,6 +7,7 @@
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "guard_net.h"
 #include "netns.h"
 #include "sa.h"
 
@@ -21,6 +22,7 @@ static int __net_init moat_net_init(struct net *net)
 	hash_init(mn->sa_out);
 	mutex_init(&mn->sock_lock);
 	INIT_LIST_HEAD(&mn->socks);
+	mutex_init(&mn->guard_lock);
 	mn->stats = moat_stats_alloc();
 	return mn->stats ? 0 : -ENOMEM;
 }
@@ -47,7 +49,10 @@ static void __net_exit moat_net_exit(struct net *net)
 	moat_sa_flush();
 	WARN_ON(!list_empty(&mn->socks));
 	WARN_ON(rcu_access_pointer(mn->user_sk[0]) ||
-		rcu_access_pointer(mn->user_sk[1]));
+		rcu_access_pointer(mn->user_sk[1]) ||
+		rcu_access_pointer(mn->ike_sk[0]) ||
+		rcu_access_pointer(mn->ike_sk[1]));
+	moat_guard_net_exit(net);
 	free_percpu(mn->stats);
 }
 

@@ -10,6 +10,8 @@
 
 #include "stats.h"
 
+struct moat_guard_net;
+
 /* What Moat keeps per network namespace, as the outer side of tunnels. */
 struct moat_net {
 	/* Inbound SAs by SPI; writers hold sa_lock, readers RCU. */
@@ -26,6 +28,14 @@ struct moat_net {
 	 * namespace, so these are gone before the namespace goes.
 	 */
 	struct sock __rcu *user_sk[2];
+	/*
+	 * The IKE sockets moatd handed in (MOAT_SOCK_IKE), IPv4 and IPv6,
+	 * kept like user_sk.
+	 */
+	struct sock __rcu *ike_sk[2];
+	/* The guard, made on first use under guard_lock, read under RCU. */
+	struct mutex guard_lock;
+	struct moat_guard_net __rcu *guard;
 	/* Devices whose ESP travels here, under RTNL. */
 	unsigned int n_devices;
 	/* Drops that belong to no device: an SPI no moat SA has. */

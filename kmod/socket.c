@@ -16,6 +16,8 @@
 #include <net/xfrm.h>
 
 #include "crypto.h"
+#include "guard_net.h"
+#include "guard_rcv.h"
 #include "netns.h"
 #include "peer.h"
 #include "pmtu.h"
@@ -96,15 +98,22 @@ static int moat_udp_rcv(struct sock *sk, struct sk_buff *skb)
 
 /*
  * A socket handed in by the daemon: IKE stays on it, non-ESP marker and
- * all, as a positive return makes UDP queue the datagram as usual.
+ * all, as a positive return makes UDP queue the datagram as usual, unless
+ * the guard answers or drops it.
  */
 static int moat_udp_rcv_user(struct sock *sk, struct sk_buff *skb)
 {
 	enum moat_udp_kind kind = moat_udp_kind(skb);
 
 	if (kind == MOAT_UDP_IKE)
-		return 1;
+		return moat_guard_rcv(sk, skb, sizeof(struct udphdr) + 4);
 	return moat_udp_esp(sock_net(sk), skb, kind);
+}
+
+/* The daemon's IKE socket (port 500): IKE alone, no marker. */
+static int moat_udp_rcv_ike(struct sock *sk, struct sk_buff *skb)
+{
+	return moat_guard_rcv(sk, skb, sizeof(struct udphdr));
 }
 
 /* Claims ICMP errors about UDP-encapsulated ESP on our sockets. */
@@ -266,6 +275,15 @@ struct sock *moat_sock_tx(const struct moat_sock *ms)
 	return ms->sock ? ms->sock->sk : NULL;
 }
 
+/* Under sock_lock: the slot of a handed socket of @kind and @family. */
+static struct sock __rcu **moat_hand_slot(struct moat_net *mn, u8 kind,
+					  u8 family)
+{
+	if (kind == MOAT_SOCK_IKE)
+		return &mn->ike_sk[moat_fam(family)];
+	return &mn->user_sk[moat_fam(family)];
+}
+
 /*
  * The daemon closed its socket (udp_destroy_sock(), process context,
  * before the socket leaves the lookup tables): forget it. Packets still
@@ -275,11 +293,15 @@ struct sock *moat_sock_tx(const struct moat_sock *ms)
 static void moat_udp_destroy(struct sock *sk)
 {
 	struct moat_net *mn = moat_net(sock_net(sk));
-	int i = moat_fam(sk->sk_family);
+	struct sock __rcu **slot;
+	u8 kind;
 
 	mutex_lock(&mn->sock_lock);
-	if (rcu_access_pointer(mn->user_sk[i]) == sk)
-		RCU_INIT_POINTER(mn->user_sk[i], NULL);
+	for (kind = MOAT_SOCK_ESP_IN_UDP; kind <= MOAT_SOCK_IKE; kind++) {
+		slot = moat_hand_slot(mn, kind, sk->sk_family);
+		if (rcu_access_pointer(*slot) == sk)
+			RCU_INIT_POINTER(*slot, NULL);
+	}
 	mutex_unlock(&mn->sock_lock);
 	/* Taken by moat_sock_hand(): our callbacks were on the socket. */
 	module_put(THIS_MODULE);
@@ -314,10 +336,29 @@ static int moat_sock_check(struct net *net, struct sock *sk,
 	return 0;
 }
 
+/* The callbacks of a handed socket of @kind. */
+static void moat_hand_cfg(struct udp_tunnel_sock_cfg *tcfg, u8 kind,
+			  struct moat_net *mn)
+{
+	*tcfg = moat_tunnel_cfg;
+	tcfg->encap_destroy = moat_udp_destroy;
+	tcfg->sk_user_data = mn;
+	if (kind == MOAT_SOCK_IKE) {
+		/* No ESP here: ICMP errors are the daemon's. */
+		tcfg->encap_rcv = moat_udp_rcv_ike;
+		tcfg->encap_err_lookup = NULL;
+		tcfg->encap_err_rcv = NULL;
+	} else {
+		tcfg->encap_rcv = moat_udp_rcv_user;
+	}
+}
+
 /**
- * moat_sock_hand - make a daemon's socket the namespace's ESP-in-UDP one
+ * moat_sock_hand - make a daemon's socket one of the namespace's
  * @net: the caller's namespace
  * @sock: a socket of the caller's, held by the caller for the call
+ * @kind: enum moat_sock_kind: ESP in UDP (its IKE judged by the guard),
+ *	or IKE alone (all of it judged by the guard)
  * @extack: why not
  *
  * Keeps no reference to @sock: moat_udp_destroy() forgets it when it is
@@ -325,31 +366,37 @@ static int moat_sock_check(struct net *net, struct sock *sk,
  *
  * Return: 0 or a negative errno.
  */
-int moat_sock_hand(struct net *net, struct socket *sock,
+int moat_sock_hand(struct net *net, struct socket *sock, u8 kind,
 		   struct netlink_ext_ack *extack)
 {
-	struct udp_tunnel_sock_cfg tcfg = moat_tunnel_cfg;
+	struct moat_guard_net *gn = moat_guard_net_get(net);
 	struct moat_net *mn = moat_net(net);
+	struct udp_tunnel_sock_cfg tcfg;
 	struct sock *sk = sock->sk;
+	struct sock __rcu **slot;
 	int ret;
 
-	tcfg.encap_rcv = moat_udp_rcv_user;
-	tcfg.encap_destroy = moat_udp_destroy;
-	tcfg.sk_user_data = mn;
+	if (IS_ERR(gn)) {
+		NL_SET_ERR_MSG(extack, "no memory for the guard");
+		return PTR_ERR(gn);
+	}
+	moat_hand_cfg(&tcfg, kind, mn);
 	mutex_lock(&mn->sock_lock);
 	lock_sock(sk);
 	ret = moat_sock_check(net, sk, extack);
-	if (!ret && rcu_access_pointer(mn->user_sk[moat_fam(sk->sk_family)])) {
+	slot = moat_hand_slot(mn, kind, sk->sk_family);
+	if (!ret && rcu_access_pointer(*slot)) {
 		NL_SET_ERR_MSG(extack,
-			       "this namespace has a socket of that family already: close it first");
+			       "this namespace has a socket of that kind and family already: close it first");
 		ret = -EBUSY;
 	}
 	if (!ret && !try_module_get(THIS_MODULE))
 		ret = -ENODEV;
 	if (!ret) {
 		setup_udp_tunnel_sock(net, sock, &tcfg);
-		moat_sock_pmtu_omit(sk);
-		rcu_assign_pointer(mn->user_sk[moat_fam(sk->sk_family)], sk);
+		if (kind == MOAT_SOCK_ESP_IN_UDP)
+			moat_sock_pmtu_omit(sk);
+		rcu_assign_pointer(*slot, sk);
 	}
 	release_sock(sk);
 	mutex_unlock(&mn->sock_lock);
@@ -408,14 +455,22 @@ int __init moat_socket_init(void)
 {
 	int ret;
 
-	ret = xfrm4_protocol_register(&moat_esp4, IPPROTO_ESP);
+	ret = moat_guard_rcv_init();
 	if (ret)
 		return ret;
+	ret = xfrm4_protocol_register(&moat_esp4, IPPROTO_ESP);
+	if (ret)
+		goto err_guard;
 #if IS_ENABLED(CONFIG_IPV6)
 	ret = xfrm6_protocol_register(&moat_esp6, IPPROTO_ESP);
-	if (ret)
+	if (ret) {
 		xfrm4_protocol_deregister(&moat_esp4, IPPROTO_ESP);
+		goto err_guard;
+	}
 #endif
+	return 0;
+err_guard:
+	moat_guard_rcv_exit();
 	return ret;
 }
 
@@ -425,4 +480,5 @@ void moat_socket_exit(void)
 	xfrm6_protocol_deregister(&moat_esp6, IPPROTO_ESP);
 #endif
 	xfrm4_protocol_deregister(&moat_esp4, IPPROTO_ESP);
+	moat_guard_rcv_exit();
 }

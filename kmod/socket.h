@@ -23,7 +23,7 @@ struct moat_sock {
 struct moat_sock *moat_sock_get(struct net *net, u8 family, __be16 port);
 void moat_sock_put(struct moat_sock *ms);
 struct sock *moat_sock_tx(const struct moat_sock *ms);
-int moat_sock_hand(struct net *net, struct socket *sock,
+int moat_sock_hand(struct net *net, struct socket *sock, u8 kind,
 		   struct netlink_ext_ack *extack);
 
 int moat_socket_init(void);

@@ -64,7 +64,7 @@ for l in "${layers[@]}"; do
 	lint) layer lint tests/lint.sh ;;
 	pkg) layer pkg tests/pkg/run.sh ;;
 	kunit) layer kunit tests/kunit/run.sh ;;
-	vm) layer vm-selftest tests/vm/selftest.sh; layer vm tests/vm/run.sh ;;
+	vm) layer vm-selftest tests/vm/selftest.sh; layer vm tests/vm/parallel.sh ;;
 	*) echo "unknown layer $l"; total_fail=$((total_fail + 1)) ;;
 	esac
 done

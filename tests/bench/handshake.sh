@@ -37,20 +37,15 @@
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 
-num() { # NAME VALUE: refuse anything but a positive integer
-	[[ $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || {
-		echo "bench: $1 must be a positive integer, not '$2'" >&2
-		exit 2
-	}
-	echo "$2"
-}
-ROUNDS=$(num BENCH_IKE_ROUNDS "${BENCH_IKE_ROUNDS:-3}")
-SECS=$(num BENCH_IKE_SECONDS "${BENCH_IKE_SECONDS:-10}")
-WARM=$(num BENCH_IKE_WARMUP "${BENCH_IKE_WARMUP:-2}")
-INFLIGHT=$(num BENCH_IKE_INFLIGHT "${BENCH_IKE_INFLIGHT:-16}")
+# shellcheck source=lib.sh
+. "$top/tests/bench/lib.sh"
+ROUNDS=$(num BENCH_IKE_ROUNDS "${BENCH_IKE_ROUNDS:-3}") || exit 2
+SECS=$(num BENCH_IKE_SECONDS "${BENCH_IKE_SECONDS:-10}") || exit 2
+WARM=$(num BENCH_IKE_WARMUP "${BENCH_IKE_WARMUP:-2}") || exit 2
+INFLIGHT=$(num BENCH_IKE_INFLIGHT "${BENCH_IKE_INFLIGHT:-16}") || exit 2
 PIN=${BENCH_IKE_PIN:-1}
 ONLY=${BENCH_IKE_ONLY:-}
-LOGLINES=$(num BENCH_IKE_LOGLINES "${BENCH_IKE_LOGLINES:-30}")
+LOGLINES=$(num BENCH_IKE_LOGLINES "${BENCH_IKE_LOGLINES:-30}") || exit 2
 
 host_main() {
 	local gen=$top/tests/tools/build/moat-ikeload

@@ -14,13 +14,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 
-num() { # NAME VALUE: refuse anything but a positive integer
-	[[ $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || {
-		echo "bench: $1 must be a positive integer, not '$2'" >&2
-		exit 2
-	}
-	echo "$2"
-}
+# shellcheck source=lib.sh
+. "$top/tests/bench/lib.sh"
 rounds=$(num BENCH_ROUNDS "${BENCH_ROUNDS:-3}")
 secs=$(num BENCH_SECONDS "${BENCH_SECONDS:-10}")
 pps_secs=$(num BENCH_PPS_SECONDS "${BENCH_PPS_SECONDS:-5}")

@@ -62,13 +62,19 @@ static struct genv *new_env(struct kunit *test, u8 mode,
 	return e;
 }
 
-static enum moat_guard_action judge(struct genv *e, const u8 *ip, u64 now)
+static enum moat_guard_action judge_ttl(struct genv *e, const u8 *ip,
+					u8 ttl, u64 now)
 {
 	e->pkt = (struct moat_guard_packet){
 		.msg = e->m.b, .len = e->m.len, .addr = ip, .addr_len = 4,
-		.reply = e->reply, .reply_size = sizeof(e->reply),
+		.ttl = ttl, .reply = e->reply, .reply_size = sizeof(e->reply),
 	};
 	return moat_guard_judge(e->g, &e->pkt, now);
+}
+
+static enum moat_guard_action judge(struct genv *e, const u8 *ip, u64 now)
+{
+	return judge_ttl(e, ip, 64, now);
 }
 
 static u64 stat(struct genv *e, enum moat_guard_stat s)
@@ -269,6 +275,10 @@ static void legacy_share(struct kunit *test)
 	KUNIT_EXPECT_GT(test, passed, 350);
 	KUNIT_EXPECT_LT(test, passed, 650);
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_LEGACY_SERVED), passed);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_LEGACY_DROPPED),
+			1000 - passed);
+	/* Handed to moatd, so counted as passed too. */
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), passed);
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 0);
 }
 
@@ -341,8 +351,10 @@ static void levels_follow_load(struct kunit *test)
 
 	spoofed(test, e, 9, 0);
 	KUNIT_EXPECT_EQ(test, level_after(e, 1 * SEC), MOAT_GUARD_LEVEL_NORMAL);
+	/* The tenth request in a second raises the level at once. */
 	spoofed(test, e, 10, 1 * SEC);
-	KUNIT_EXPECT_TRUE(test, moat_guard_tick(e->g, 2 * SEC));
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_COOKIES);
+	KUNIT_EXPECT_FALSE(test, moat_guard_tick(e->g, 2 * SEC));
 	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_COOKIES);
 	/* A spoofed flood alone never gets past cookies. */
 	spoofed(test, e, 1000, 2 * SEC);
@@ -355,6 +367,7 @@ static void levels_follow_load(struct kunit *test)
 	for (i = 0; i < 20; i++)
 		KUNIT_EXPECT_EQ(test, judge(e, ip_a, 3 * SEC + i),
 				MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_PUZZLES);
 	KUNIT_EXPECT_EQ(test, level_after(e, 4 * SEC), MOAT_GUARD_LEVEL_PUZZLES);
 	KUNIT_EXPECT_EQ(test, e->g->difficulty, 4);
 	/* Four times the mark: two bits more. */
@@ -414,12 +427,40 @@ static void half_open_raises(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, level_after(e, 7 * SEC), MOAT_GUARD_LEVEL_NORMAL);
 }
 
+/*
+ * A flood does not wait for the window to close: the request that reaches
+ * the mark within the second is already answered with a cookie, and none
+ * after it reaches moatd.
+ */
+static void flood_raises_at_once(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
+	int i;
+
+	request(e, NULL, NULL, 0);
+	for (i = 0; i < 9; i++)
+		KUNIT_EXPECT_EQ(test, judge(e, ip_a, 5 * SEC + i),
+				MOAT_GUARD_PASS);
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, judge(e, ip_a, 5 * SEC + 9 + i),
+				MOAT_GUARD_REPLY);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 9);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_SENT), 100);
+	/* A fixed mode is not raised by the load. */
+	free_guard(test);
+	e = new_env(test, MOAT_GUARD_MODE_OFF, low_marks);
+	request(e, NULL, NULL, 0);
+	for (i = 0; i < 100; i++)
+		judge(e, ip_a, i);
+	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_NORMAL);
+}
+
 /* A tick within the same second changes nothing. */
 static void tick_once_a_second(struct kunit *test)
 {
 	struct genv *e = new_env(test, MOAT_GUARD_MODE_AUTO, low_marks);
 
-	spoofed(test, e, 100, 0);
+	moat_guard_set_half_open(e->g, 50);
 	KUNIT_EXPECT_FALSE(test, moat_guard_tick(e->g, SEC - 1));
 	KUNIT_EXPECT_EQ(test, e->g->level, MOAT_GUARD_LEVEL_NORMAL);
 	/* The judge closes the window itself. */
@@ -490,6 +531,112 @@ static void reconfigure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_RATE_LIMITED), 1);
 }
 
+/* A known source with a valid cookie skips the puzzle below the top. */
+static void known_skips_puzzle(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
+	struct moat_guard_config cfg;
+	struct answer a, b;
+
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
+	read_answer(test, e, &a);
+	KUNIT_ASSERT_NE(test, a.prf, 0);
+	request(e, &a, NULL, 0);
+	/* Not known yet: no solution means the legacy share. */
+	judge(e, ip_a, 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 0);
+	moat_guard_add_known(e->g, ip_a, 4, 1);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 1);
+	/* Known, it is not even asked: its cookie comes without a puzzle. */
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_REPLY);
+	read_answer(test, e, &a);
+	KUNIT_EXPECT_EQ(test, a.prf, 0);
+	request(e, &a, NULL, 0);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 2), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 2);
+	/* Someone else at the same moment still must solve it. */
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_b, 2), MOAT_GUARD_REPLY);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 2);
+	read_answer(test, e, &b);
+	KUNIT_EXPECT_NE(test, b.prf, 0);
+	/* At the top difficulty even a known source is asked. */
+	cfg = e->g->cfg;
+	cfg.difficulty_max = cfg.difficulty_min;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	request(e, &a, NULL, 0);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 3), MOAT_GUARD_REPLY);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_KNOWN_PASSED), 2);
+}
+
+/*
+ * RFC 5723: a client with a resumption ticket sends IKE_SESSION_RESUME
+ * (exchange 38), not IKE_SA_INIT. The guard judges IKE_SA_INIT requests
+ * only, so it passes to moatd unasked, even at the top difficulty, where
+ * a known source's IKE_SA_INIT is asked the puzzle.
+ */
+static void resume_passes(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
+	struct moat_guard_config cfg = e->g->cfg;
+
+	cfg.difficulty_max = cfg.difficulty_min;
+	KUNIT_ASSERT_EQ(test, moat_guard_configure(e->g, &cfg), 0);
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
+	e->m.b[18] = 38;	/* IKE_SESSION_RESUME */
+	KUNIT_EXPECT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, judge(e, ip_b, 2), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_PASSED), 0);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 0);
+}
+
+static void two_hops(struct moat_guard_config *cfg)
+{
+	cfg->hops = 2;
+}
+
+/* GTSM style: TTL 253 is two hops away, 252 three. Any IKE message. */
+static void hops_drop(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_COOKIES, two_hops);
+
+	request(e, NULL, NULL, 0);
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 252, 1), MOAT_GUARD_DROP);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_HOPS_DROPPED), 1);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_COOKIES_SENT), 0);
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 253, 1), MOAT_GUARD_REPLY);
+	e->m.b[19] = MOAT_IKE_FLAG_RESPONSE;
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 1, 1), MOAT_GUARD_DROP);
+	KUNIT_EXPECT_EQ(test, judge_ttl(e, ip_a, 255, 1), MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_HOPS_DROPPED), 2);
+}
+
+/* A message the receive path could not read: malformed, dropped above normal. */
+static void unreadable(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_COOKIES, NULL);
+
+	request(e, NULL, NULL, 0);
+	judge(e, ip_a, 1);
+	e->pkt.msg = NULL;
+	e->pkt.reply_len = 0;
+	KUNIT_EXPECT_EQ(test, moat_guard_judge(e->g, &e->pkt, 1),
+			MOAT_GUARD_DROP);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 1);
+	moat_guard_free(e->g);
+	e = new_env(test, MOAT_GUARD_MODE_AUTO, NULL);
+	request(e, NULL, NULL, 0);
+	judge(e, ip_a, 1);
+	e->pkt.msg = NULL;
+	KUNIT_EXPECT_EQ(test, moat_guard_judge(e->g, &e->pkt, 1),
+			MOAT_GUARD_PASS);
+	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_MALFORMED), 1);
+}
+
 static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(build_reply),
 	KUNIT_CASE(normal_passes),
@@ -501,9 +648,14 @@ static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(levels_follow_load),
 	KUNIT_CASE(hysteresis),
 	KUNIT_CASE(half_open_raises),
+	KUNIT_CASE(flood_raises_at_once),
 	KUNIT_CASE(tick_once_a_second),
 	KUNIT_CASE(bad_config),
 	KUNIT_CASE(reconfigure),
+	KUNIT_CASE(known_skips_puzzle),
+	KUNIT_CASE(resume_passes),
+	KUNIT_CASE(hops_drop),
+	KUNIT_CASE(unreadable),
 	{}
 };
 

@@ -74,6 +74,8 @@ static void other_messages(struct kunit *test)
 	m->b[19] = MOAT_IKE_FLAG_INITIATOR;
 	m->b[18] = 35;	/* IKE_AUTH */
 	KUNIT_EXPECT_EQ(test, parse(m, &r), MOAT_IKE_OTHER);
+	m->b[18] = 38;	/* IKE_SESSION_RESUME (RFC 5723): never judged */
+	KUNIT_EXPECT_EQ(test, parse(m, &r), MOAT_IKE_OTHER);
 	m->b[18] = MOAT_IKE_SA_INIT;
 	m->b[17] = 0x30;
 	KUNIT_EXPECT_EQ(test, parse(m, &r), MOAT_IKE_OTHER);

@@ -196,7 +196,7 @@ completion_works() {
 	local bad=0
 	completion_stubs
 	t() { completes "$@" || { echo "for: moat $1"; bad=1; }; }
-	t '' link peer sa monitor ike help
+	t '' link peer sa monitor ike guard help
 	t 'l' link
 	t 'link ' help set show
 	t '-j sa ' add del show flush help
@@ -208,6 +208,8 @@ completion_works() {
 	t 'link set dev m mss-clamp auto ' pmtu-floor4 max-peers max-sas
 	t 'sa add dev x ' has peer dir spi aead esn replay-window lifetime
 	t 'monitor ' count
+	t 'guard ' help set show
+	t 'guard set mode ' auto off cookies puzzles
 	return $bad
 }
 

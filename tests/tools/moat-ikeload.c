@@ -128,16 +128,10 @@ static void count_success(uint64_t start, uint64_t now)
 static const char *notify_name(uint16_t n)
 {
 	static char buf[24];
+	const char *name = ike_notify_name(n);
 
-	switch (n) {
-	case 0: return "failed";
-	case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
-	case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
-	case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
-	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
-	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
-	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
-	}
+	if (name)
+		return name;
 	snprintf(buf, sizeof(buf), "notify-%u", n);
 	return buf;
 }

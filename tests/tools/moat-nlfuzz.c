@@ -2099,6 +2099,16 @@ static void gen_get(struct req *r)
 	}
 }
 
+/*
+ * Commands the kernel has that this model does not fuzz: the daemon's
+ * socket and the guard. They are neither "unknown" nor free to use.
+ */
+static int cmd_unmodelled(unsigned int cmd)
+{
+	return cmd == MOAT_CMD_SOCK_SET || cmd == MOAT_CMD_GUARD_GET ||
+	       cmd == MOAT_CMD_GUARD_SET;
+}
+
 /* A command on the wrong path: doit without one, dump without one, or none. */
 static void gen_bad_cmd(struct req *r)
 {
@@ -2119,7 +2129,8 @@ static void gen_bad_cmd(struct req *r)
 
 		do
 			cmd = (uint8_t)rnd(256);
-		while (cmd >= MOAT_CMD_LINK_GET && cmd <= MOAT_CMD_SA_FLUSH);
+		while ((cmd >= MOAT_CMD_LINK_GET && cmd <= MOAT_CMD_SA_FLUSH) ||
+		       cmd_unmodelled(cmd));
 		req_init(r, cmd, chance(30));
 		set_what(r, "unknown command");
 	}
@@ -2565,6 +2576,8 @@ static void gen_sweep(uint8_t cmd, int dump)
 	set_what(r, "command sweep");
 	req_set(r, mark_dev(r, add_str(r, 0, MOAT_A_IFNAME, g_dev)));
 	r->exp = EXP_FAIL;
+	if (cmd == MOAT_CMD_GUARD_GET && !dump)
+		r->exp = EXP_OK;	/* reads the namespace's guard */
 	if (cmd == MOAT_CMD_LINK_GET ||
 	    (dump && (cmd == MOAT_CMD_PEER_GET || cmd == MOAT_CMD_SA_GET)) ||
 	    (!dump && cmd == MOAT_CMD_SA_FLUSH)) {
@@ -3659,8 +3672,9 @@ static int unpriv(const char *dev, uint64_t seed, long count)
 		r->exp = EXP_FAIL;
 		r->state_dep = 0;
 		res = send_req(&nl, r);
-		want = r->cmd >= MOAT_CMD_LINK_GET &&
-		       r->cmd <= MOAT_CMD_SA_FLUSH ? -EPERM : -EOPNOTSUPP;
+		want = (r->cmd >= MOAT_CMD_LINK_GET &&
+			r->cmd <= MOAT_CMD_SA_FLUSH) ||
+		       cmd_unmodelled(r->cmd) ? -EPERM : -EOPNOTSUPP;
 		judge(r, res, 0, nl.err);
 		if (res != want)
 			fail_req(r, res, want == -EPERM ?

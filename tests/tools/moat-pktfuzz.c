@@ -75,6 +75,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csum.h"
+
 #define ESP_HDR		8	/* SPI, sequence number */
 #define ESP_IV		8
 #define ESP_ICV		16
@@ -165,25 +167,6 @@ static unsigned int pick(const unsigned int *w, unsigned int n)
 		r -= w[i];
 	}
 	return n - 1;
-}
-
-/* The Internet checksum of @n bytes, folded into @sum. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += get16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* Checksum of an upper-layer packet with the pseudo header in front. */

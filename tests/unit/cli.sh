@@ -64,7 +64,7 @@ expect show-extra 2 'unexpected "x"' -- link show dev moat0 x
 nodev=moatcli9
 expect peer-help 0 'moat peer add dev NAME remote ADDR' -- peer help
 expect peer-help-ts 0 'PREFIX := ADDR\[/LEN\]' -- peer help
-expect help-objects 0 'OBJECT := \{ link \| peer \| sa \| monitor \| ike \}' -- help
+expect help-objects 0 'OBJECT := \{ link \| peer \| sa \| monitor \| ike \| guard \}' -- help
 expect peer-bad-cmd 2 'peer: unknown command "explode"' -- peer explode
 expect peer-add-no-dev 2 'peer add: which device\? \(dev NAME\)' -- peer add remote 192.0.2.2 ts 10.0.0.0/8
 expect peer-add-bad-dev 2 'peer add: "a/b" is not a device name' -- peer add dev a/b remote 192.0.2.2 ts 10.0.0.0/8
@@ -193,6 +193,20 @@ expect ike-rekey-bad-what 2 'ike rekey: unexpected "child"' -- ike rekey a child
 expect ike-rekey-extra 2 'ike rekey: unexpected "x"' -- ike rekey a ike x
 expect ike-show-extra 2 'ike show: unexpected "now"' -- ike show now
 expect ike-unknown 2 'ike: unknown command "start"' -- ike start
+
+# moat guard: the namespace's IKE guard; usage errors before the kernel.
+expect guard-help 0 'moat guard set \[ mode \{ auto \| off \| cookies \| puzzles \} \]' -- guard help
+expect guard-unknown 2 'guard: unknown command "open"' -- guard open
+expect guard-show-extra 2 'guard show: unexpected "now"' -- guard show now
+expect guard-set-nothing 2 'guard set: nothing to set' -- guard set
+expect guard-set-no-value 2 'guard set: "rate" needs a value' -- guard set rate
+expect guard-set-bad-mode 2 'mode "panic" is not auto, off, cookies or puzzles' -- guard set mode panic
+expect guard-set-unknown 2 'guard set: unknown setting "colour"' -- guard set colour red
+expect guard-set-bad-num 2 'guard set: cookies-at "lots" is not a number' -- guard set cookies-at lots
+expect guard-set-u8 2 'guard set: hops "256" is not a number up to 255' -- guard set hops 256
+expect guard-set-bad-difficulty 2 'difficulty "8-x" is not MIN or MIN-MAX' -- guard set difficulty 8-x
+expect guard-set-difficulty-range 2 'difficulty "300" is not MIN or MIN-MAX' -- guard set difficulty 300
+expect monitor-help-guard 0 'guard level events' -- monitor help
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

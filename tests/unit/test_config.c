@@ -92,6 +92,7 @@ TEST(config_defaults)
 		return;
 	CHECK(cfg->log_level == MOATD_LOG_INFO);
 	CHECK(cfg->puzzle_budget_ms == 1000);
+	CHECK(cfg->puzzle_max_difficulty == 20);
 	CHECK(cfg->n_conns == 1);
 	c = moatd_config_find(cfg, "a");
 	CHECK(c == &cfg->conns[0] && !moatd_config_find(cfg, "b"));
@@ -322,6 +323,30 @@ TEST(config_auth_null)
 	moatd_config_free(cfg);
 }
 
+TEST(config_null_one_side)
+{
+	struct moatd_config *cfg;
+	const struct moatd_conn *c;
+
+	/* A client that only encrypts, toward a gateway with a PSK. */
+	cfg = cfg_ok("[conn c]\nlocal = 192.0.2.1\nremote = 192.0.2.2\n"
+		     "local-auth = null\npsk = \"k\"\n");
+	c = cfg ? &cfg->conns[0] : NULL;
+	CHECK(c && c->local_auth == MOATD_AUTH_NULL &&
+	      c->remote_auth == MOATD_AUTH_PSK);
+	CHECK(c && c->local_id.type == MOATD_ID_NULL &&
+	      c->remote_id.type == MOATD_ID_IPV4_ADDR);
+	moatd_config_free(cfg);
+	/* The gateway: any client, NULL from them, the PSK from us. */
+	cfg = cfg_ok("[conn g]\nlocal = 192.0.2.2\nremote = %any\n"
+		     "remote-auth = null\npsk = \"k\"\n");
+	c = cfg ? &cfg->conns[0] : NULL;
+	CHECK(c && c->local_auth == MOATD_AUTH_PSK &&
+	      c->remote_auth == MOATD_AUTH_NULL);
+	CHECK(c && c->remote_id.type == MOATD_ID_NULL);
+	moatd_config_free(cfg);
+}
+
 TEST(config_remote_any_psk)
 {
 	struct moatd_config *cfg;
@@ -390,11 +415,11 @@ TEST(config_layout_comments_bom_crlf)
 TEST(config_structure_errors)
 {
 	CHECK(cfg_err("dev = moat0\n",
-		      "t.conf:1: \"dev\" is outside a section (expected [conn NAME] or [moatd] first)"));
+		      "t.conf:1: \"dev\" is outside a section (expected [conn NAME], [moatd] or [guard] first)"));
 	CHECK(cfg_err("[conn]\n",
-		      "t.conf:1: unknown section [conn] (expected [conn NAME] or [moatd])"));
+		      "t.conf:1: unknown section [conn] (expected [conn NAME], [moatd] or [guard])"));
 	CHECK(cfg_err("# x\n[peer a]\n",
-		      "t.conf:2: unknown section [peer a] (expected [conn NAME] or [moatd])"));
+		      "t.conf:2: unknown section [peer a] (expected [conn NAME], [moatd] or [guard])"));
 	CHECK(cfg_err("[conn a/b]\n",
 		      "t.conf:1: \"a/b\" is not a conn name (1 to 63 of A-Z a-z 0-9 . _ -)"));
 	CHECK(cfg_err("[conn a b]\n",
@@ -447,7 +472,12 @@ TEST(config_required_and_cross_key_errors)
 		      "t.conf:1: conn \"a\": auth = psk needs psk or psk-file"));
 	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = 192.0.2.2\nauth = psk\n",
 		      "t.conf:4: conn \"a\": auth = psk needs psk or psk-file"));
-	CHECK(conn_err("auth = null\n", "t.conf:4: psk is set but auth = null"));
+	CHECK(conn_err("auth = null\n",
+		       "t.conf:4: psk is set but neither side uses auth = psk"));
+	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = 192.0.2.2\nauth = null\nremote-auth = psk\n",
+		      "t.conf:5: conn \"a\": remote-auth = psk needs psk or psk-file"));
+	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = 192.0.2.2\nlocal-auth = foo\n",
+		      "t.conf:4: local-auth: \"foo\" is not psk or null"));
 	CHECK(cfg_err("[conn a]\nlocal = 192.0.2.1\nremote = %any\npsk = \"k\"\n",
 		      "t.conf:3: remote = %any needs remote-id (the identity the peers must show)"));
 	CHECK(conn_err("remote-id = %any\n",
@@ -541,9 +571,16 @@ TEST(config_global_errors)
 		      "t.conf:2: log-level: \"verbose\" is not error, warning, notice, info or debug"));
 	CHECK(cfg_err("[moatd]\npuzzle-budget = 2m\n",
 		      "t.conf:2: puzzle-budget: 2m is out of range (0s to 60s)"));
+	CHECK(cfg_err("[moatd]\n\npuzzle-max-difficulty = 65\n",
+		      "t.conf:3: puzzle-max-difficulty: \"65\" is not a number from 0 to 64"));
+	CHECK(cfg_err("[moatd]\npuzzle-max-difficulty = -1\n",
+		      "t.conf:2: puzzle-max-difficulty: \"-1\" is not a number from 0 to 64"));
 	struct moatd_config *cfg = cfg_ok("[moatd]\npuzzle-budget = 0\nlog-level = error\n");
 
 	CHECK(cfg && cfg->puzzle_budget_ms == 0 && cfg->log_level == MOATD_LOG_ERROR);
+	moatd_config_free(cfg);
+	cfg = cfg_ok("[moatd]\npuzzle-max-difficulty = 16\n");
+	CHECK(cfg && cfg->puzzle_max_difficulty == 16);
 	moatd_config_free(cfg);
 }
 
@@ -767,4 +804,68 @@ TEST(config_zz_cleanup)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		unlink(tmp_path(names[i]));
 	CHECK(rmdir(tmpdir) == 0);
+}
+
+TEST(config_guard)
+{
+	struct moatd_config *cfg = cfg_ok(
+		"[guard]\nmode = puzzles\ncookies-at = 300\npuzzles-at = 40\n"
+		"difficulty = 12-20\nrate = 5\nburst = 7\nprefix4 = 24\n"
+		"prefix6 = 48\nhops = 2\nhalf-open-at = 9\nhold = 0\n"
+		"entries = 64\nknown-ttl = 600\n" MIN_CONN);
+	const struct moat_guard_req *g = cfg ? &cfg->guard : NULL;
+
+	CHECK(g && g->mode == MOAT_GUARD_MODE_PUZZLES && g->cookies_at == 300);
+	CHECK(g && g->puzzles_at == 40 && g->difficulty_min == 12 &&
+	      g->difficulty_max == 20 && g->rate == 5 && g->burst == 7);
+	CHECK(g && g->prefix4 == 24 && g->prefix6 == 48 && g->hops == 2 &&
+	      g->half_open_at == 9 && g->hold == 0 && g->entries == 64 &&
+	      g->known_ttl == 600);
+	CHECK(g && g->set == ((1ULL << MOAT_GUARD_A_MODE) |
+		(1ULL << MOAT_GUARD_A_COOKIES_AT) |
+		(1ULL << MOAT_GUARD_A_PUZZLES_AT) |
+		(1ULL << MOAT_GUARD_A_DIFFICULTY_MIN) |
+		(1ULL << MOAT_GUARD_A_DIFFICULTY_MAX) |
+		(1ULL << MOAT_GUARD_A_RATE) | (1ULL << MOAT_GUARD_A_BURST) |
+		(1ULL << MOAT_GUARD_A_PREFIX4) | (1ULL << MOAT_GUARD_A_PREFIX6) |
+		(1ULL << MOAT_GUARD_A_HOPS) | (1ULL << MOAT_GUARD_A_HALF_OPEN_AT) |
+		(1ULL << MOAT_GUARD_A_HOLD) | (1ULL << MOAT_GUARD_A_ENTRIES) |
+		(1ULL << MOAT_GUARD_A_KNOWN_TTL)));
+	moatd_config_free(cfg);
+	/* Nothing given, nothing set: the module keeps its own values. */
+	cfg = cfg_ok(MIN_CONN);
+	CHECK(cfg && cfg->guard.set == 0);
+	moatd_config_free(cfg);
+	cfg = cfg_ok("[guard]\ndifficulty = 14\n");
+	CHECK(cfg && cfg->guard.set == 1ULL << MOAT_GUARD_A_DIFFICULTY_MIN &&
+	      cfg->guard.difficulty_min == 14);
+	moatd_config_free(cfg);
+}
+
+TEST(config_guard_errors)
+{
+	CHECK(cfg_err("[guard]\nmode = on\n",
+		      "t.conf:2: mode: \"on\" is not auto, off, cookies or puzzles"));
+	CHECK(cfg_err("[guard]\n\ndifficulty = 20-12\n",
+		      "t.conf:3: difficulty: \"20-12\" is not MIN or MIN-MAX, 0 <= MIN <= MAX <= 64"));
+	CHECK(cfg_err("[guard]\ndifficulty = 65\n",
+		      "t.conf:2: difficulty: \"65\" is not MIN or MIN-MAX, 0 <= MIN <= MAX <= 64"));
+	CHECK(cfg_err("[guard]\ndifficulty = 1-\n",
+		      "t.conf:2: difficulty: \"1-\" is not MIN or MIN-MAX, 0 <= MIN <= MAX <= 64"));
+	CHECK(cfg_err("[guard]\nprefix4 = 33\n",
+		      "t.conf:2: prefix4: \"33\" is not a number from 1 to 32"));
+	CHECK(cfg_err("[guard]\nprefix6 = 0\n",
+		      "t.conf:2: prefix6: \"0\" is not a number from 1 to 128"));
+	CHECK(cfg_err("[guard]\nrate = 0\n",
+		      "t.conf:2: rate: \"0\" is not a number from 1 to 4294967295"));
+	CHECK(cfg_err("[guard]\nhops = 256\n",
+		      "t.conf:2: hops: \"256\" is not a number from 0 to 255"));
+	CHECK(cfg_err("[guard]\nrate = 5\nrate = 6\n",
+		      "t.conf:3: rate is set twice (first at line 2)"));
+	CHECK(cfg_err("[guard]\nlevel = puzzles\n",
+		      "t.conf:2: unknown key \"level\" in [guard]"));
+	CHECK(cfg_err("[guard]\n[guard]\n",
+		      "t.conf:2: [guard] is given twice"));
+	CHECK(cfg_err("[guard]\nlog-level = info\n",
+		      "t.conf:2: unknown key \"log-level\" in [guard]"));
 }

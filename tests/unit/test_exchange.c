@@ -257,6 +257,31 @@ TEST(exchange_null_auth)
 	pair_free(p);
 }
 
+/* RFC 7619 on one side: a client that only encrypts, a gateway that
+ * proves who it is with the PSK. */
+TEST(exchange_null_auth_one_side)
+{
+	struct pair *p = run("local-auth = null\n" PSK,
+			     PSK "remote-auth = null\n");
+
+	check_established(p);
+	if (p && p->i && p->r) {
+		CHECK(p->r->peer_id.type == IKE_ID_NULL);
+		CHECK(p->i->peer_id.type != IKE_ID_NULL);
+	}
+	pair_free(p);
+	/* The gateway wants the PSK from its peer too: refused. */
+	p = run("local-auth = null\n" PSK, PSK);
+	CHECK(p && p->r && p->r->state == IKESA_DEAD &&
+	      p->r->error == IKE_N_AUTHENTICATION_FAILED);
+	pair_free(p);
+	/* The client wants the PSK from the gateway, which sends NULL. */
+	p = run("local-auth = null\n" PSK, "auth = null\n");
+	CHECK(p && p->i && p->i->state == IKESA_DEAD &&
+	      p->i->error == IKE_N_AUTHENTICATION_FAILED);
+	pair_free(p);
+}
+
 TEST(exchange_wrong_psk)
 {
 	struct pair *p = run(PSK, "psk = \"incorrect horse\"\n");
@@ -478,7 +503,30 @@ TEST(exchange_nat_detection)
 	pair_auth(p);
 	check_established(p);
 	CHECK(p->r && p->r->nat_remote && !p->r->nat_local);
+	if (p->r)
+		p->r->ep.local_port = 4500;	/* as the daemon floats it */
 	CHECK(p->i && p->i->nat_local && !p->i->nat_remote);
+	if (p->r)
+		CHECK(ike_esp_in_udp(p->r));
+	pair_free(p);
+}
+
+/* strongSwan floats to 4500 without a NAT: its ESP stays plain. */
+TEST(exchange_float_without_nat)
+{
+	struct pair *p = pair_new(PSK, PSK);
+
+	if (!p)
+		return;
+	pair_init(p);
+	pair_auth(p);
+	check_established(p);
+	CHECK(p->r && !p->r->nat_remote && !p->r->nat_local);
+	if (p->r) {
+		p->r->ep.local_port = 4500;	/* IKE_AUTH came on 4500 */
+		p->r->ep.remote_port = 4500;
+		CHECK(!ike_esp_in_udp(p->r));
+	}
 	pair_free(p);
 }
 

@@ -169,7 +169,8 @@ TEST(payload_header_checks)
 	CHECK(parse_with(17, 0x30) == IKE_E_VERSION);	/* 3.0 */
 	CHECK(parse_with(17, 0x21) == IKE_OK);	/* minor is ignored */
 	CHECK(parse_with(18, 33) == IKE_E_EXCHANGE);
-	CHECK(parse_with(18, 38) == IKE_E_EXCHANGE);
+	CHECK(parse_with(18, 38) == IKE_OK);	/* IKE_SESSION_RESUME */
+	CHECK(parse_with(18, 39) == IKE_E_EXCHANGE);
 	CHECK(parse_with(18, IKE_INFORMATIONAL) == IKE_OK);
 	CHECK(parse_with(19, 0xff) == IKE_OK);	/* reserved flags ignored */
 	CHECK(parse_with(27, 0x91) == IKE_E_SHORT);	/* length > datagram */

@@ -303,3 +303,17 @@ TEST(req_addr_without_family_is_refused)
 	CHECK(msg && req_put_addr(msg, 1, 2, &a) == -1);
 	nlmsg_free(msg);
 }
+
+TEST(req_sock_kind)
+{
+	struct nlattr *tb[MOAT_A_MAX + 1];
+	struct nl_msg *msg = request(MOAT_CMD_SOCK_SET, 0);
+	uint8_t kind = 0;
+
+	CHECK(msg && req_put_sock_fd(msg, 3) == 0);
+	CHECK(req_put_sock_kind(msg, MOAT_SOCK_IKE) == 0);
+	CHECK(moat_nl_parse(msg, tb, MOAT_A_MAX) == 0);
+	CHECK(moat_nla_u8(tb[MOAT_A_SOCK_KIND], &kind) == 0 &&
+	      kind == MOAT_SOCK_IKE);
+	nlmsg_free(msg);
+}

@@ -117,3 +117,116 @@ xfrm_packets() {
 		cur && /\(packets\)/ { split($2, p, "("); n += p[1]; cur = 0 }
 		END { print n + 0 }'
 }
+
+# moatd in a against one charon in b: the scenario sets MOATD and PSK.
+moatd_pid=
+
+# m_conf [KEY=VALUE...]: a.conf, conn s from 192.0.2.1 to 192.0.2.2; each
+# argument is one more line of the conn (later keys override nothing:
+# moatd refuses a key given twice, so defaults are only set when absent).
+m_conf() {
+	local extra=("$@") lts=10.1.0.0/16 rts=10.2.0.0/16 line
+	for line in "${extra[@]}"; do
+		case $line in
+		local-ts*) lts= ;;
+		remote-ts*) rts= ;;
+		esac
+	done
+	{
+		printf '[moatd]\nlog-level = debug\n[conn s]\n'
+		printf 'local = 192.0.2.1\nremote = 192.0.2.2\n'
+		printf 'psk = "%s"\nretransmit-timeout = 2s\nretransmit-tries = 4\n' "$PSK"
+		[[ -n $lts ]] && printf 'local-ts = %s\n' "$lts"
+		[[ -n $rts ]] && printf 'remote-ts = %s\n' "$rts"
+		printf '%s\n' "${extra[@]}"
+	} >a.conf
+	chmod 600 a.conf
+}
+
+# s_conf IKE ESP [CONN_EXTRA [SECRETS_EXTRA [LOCAL_TS REMOTE_TS]]]:
+# b.swanctl.conf, conn m from 192.0.2.2 to 192.0.2.1.
+s_conf() {
+	cat >b.swanctl.conf <<-EOF
+		connections {
+			m {
+				version = 2
+				local_addrs = 192.0.2.2
+				remote_addrs = 192.0.2.1
+				proposals = $1
+				rekey_time = 0
+				dpd_delay = 0
+				${3:-}
+				local {
+					auth = psk
+					id = ${SS_ID_B:-192.0.2.2}
+				}
+				remote {
+					auth = psk
+					id = ${SS_ID_A:-192.0.2.1}
+				}
+				children {
+					m {
+						local_ts = ${5:-10.2.0.0/16}
+						remote_ts = ${6:-10.1.0.0/16}
+						esp_proposals = $2
+						rekey_time = 0
+						start_action = none
+					}
+				}
+			}
+		}
+		secrets {
+			ike-m {
+				id-a = ${SS_ID_A:-192.0.2.1}
+				id-b = ${SS_ID_B:-192.0.2.2}
+				secret = "$PSK"
+			}
+			${4:-}
+		}
+	EOF
+	ss_load b b.swanctl.conf
+}
+
+# m_start: a fresh moatd in a on a.conf, with 10.1.0.1 on moat0.
+m_start() {
+	m_stop
+	ip netns exec a "$MOATD" -c a.conf -f 2>>a.log &
+	moatd_pid=$!
+	wait_for nsx a moat ike show || fail "moatd did not start"
+	ip -n a addr replace 10.1.0.1/32 dev moat0
+	ip -n a route replace 10.2.0.0/16 dev moat0 src 10.1.0.1
+}
+
+m_stop() {
+	[[ -n $moatd_pid ]] || return 0
+	kill -TERM "$moatd_pid"
+	wait "$moatd_pid" || true
+	moatd_pid=
+}
+
+# nsas: how many SAs a's moat0 has.
+nsas() { nsx a moat sa show dev moat0 | grep -c '^sa spi' || true; }
+no_sas() { [[ $(nsas) == 0 ]]; }
+no_xfrm() { [[ -z $(ip -n b xfrm state) ]]; }
+both_up() { [[ $(nsas) == 2 && $(ss_sas b) == 1 ]]; }
+
+# ss_topology: namespaces a (192.0.2.1, moatd) and b (192.0.2.2, charon),
+# b's inner address 10.2.0.1 routed toward a's 10.1.0.0/16.
+ss_topology() {
+	netns_pair a b 192.0.2.1/24 192.0.2.2/24
+	ip -n b addr add 10.2.0.1/32 dev lo
+	ip -n b route add 10.1.0.0/16 dev veth-a src 10.2.0.1
+}
+
+# ss_dump_logs: an EXIT trap; prints both daemons' logs when the scenario
+# failed, then stops moatd and charon.
+ss_dump_logs() {
+	local rc=$?
+	if ((rc)); then
+		echo "--- a.log"; tail -n 60 a.log
+		echo "--- b.charon.log"; tail -n 80 b.charon.log
+	fi 2>/dev/null
+	m_stop
+	ss_stop b
+	return $rc
+}

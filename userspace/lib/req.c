@@ -134,3 +134,8 @@ int req_put_sock_fd(struct nl_msg *msg, int fd)
 		return -1;
 	return nla_put_u32(msg, MOAT_A_SOCK_FD, (uint32_t)fd) ? -1 : 0;
 }
+
+int req_put_sock_kind(struct nl_msg *msg, uint8_t kind)
+{
+	return nla_put_u8(msg, MOAT_A_SOCK_KIND, kind) ? -1 : 0;
+}

@@ -60,6 +60,12 @@ int req_put_sa_id(struct nl_msg *msg, uint32_t spi, uint8_t dir);
  * IPv6 ones V6ONLY) to the module for ESP in UDP in our namespace.
  */
 int req_put_sock_fd(struct nl_msg *msg, int fd);
+/*
+ * MOAT_A_SOCK_KIND (enum moat_sock_kind) with MOAT_A_SOCK_FD: MOAT_SOCK_IKE
+ * for a socket that carries IKE alone (port 500); left out, the socket is
+ * MOAT_SOCK_ESP_IN_UDP.
+ */
+int req_put_sock_kind(struct nl_msg *msg, uint8_t kind);
 
 /* Zeroes everything the message holds (keys), then frees it. */
 void req_free_wiped(struct nl_msg *msg);

@@ -26,6 +26,10 @@ int ike_auth_psk(int prf, const uint8_t *psk, size_t psk_len,
 		 const struct ike_signed_octets *so, uint8_t *out);
 /* out = AUTH for the NULL method: the shared secret is so->sk_p. */
 int ike_auth_null(int prf, const struct ike_signed_octets *so, uint8_t *out);
+/* RFC 5723 §5.1, a resumed IKE SA: AUTH = prf(SK_px, <signed octets>),
+ * the octets as for a shared key with so->sk_p as the MAC's key. */
+int ike_auth_resume(int prf, const struct ike_signed_octets *so,
+		    uint8_t *out);
 /* Constant-time comparison of a received AUTH with the expected one. */
 int ike_auth_equal(const uint8_t *a, const uint8_t *b, size_t len);
 

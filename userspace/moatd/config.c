@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "config_guard.h"
 #include "parse.h"
 #include "secmem.h"
 
@@ -27,7 +28,7 @@
 #define MSG_MAX 512
 #define SHOW 40		/* characters of a bad value quoted back */
 
-enum section { SEC_NONE, SEC_MOATD, SEC_CONN };
+enum section { SEC_NONE, SEC_MOATD, SEC_GUARD, SEC_CONN };
 
 enum conn_key {
 	K_DEV, K_LOCAL, K_REMOTE, K_LOCAL_ID, K_REMOTE_ID, K_AUTH, K_PSK,
@@ -35,9 +36,10 @@ enum conn_key {
 	K_REMOTE_TS, K_IKE, K_ESP, K_START, K_IKE_REKEY_TIME, K_IKE_LIFE_TIME,
 	K_REKEY_TIME, K_LIFE_TIME, K_DPD_DELAY, K_RETRANSMIT_TIMEOUT,
 	K_RETRANSMIT_TRIES, K_REPLAY_WINDOW, K_ENCAP, K_FRAGMENTATION,
-	K_KEEPALIVE, K_FRAGMENT_SIZE, K_CONN_KEYS,
+	K_KEEPALIVE, K_FRAGMENT_SIZE, K_LOCAL_AUTH, K_REMOTE_AUTH, K_RESUMPTION,
+	K_RESUMPTION_LIFETIME, K_CONN_KEYS,
 	/* [moatd] */
-	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_GLOBAL_KEYS,
+	K_LOG_LEVEL = 0, K_PUZZLE_BUDGET, K_PUZZLE_MAX_DIFFICULTY, K_GLOBAL_KEYS,
 };
 
 struct parser {
@@ -48,7 +50,7 @@ struct parser {
 	const struct stat *st;		/* the file's, or NULL */
 	struct moatd_config *cfg;
 	enum section section;
-	bool moatd_seen;
+	bool moatd_seen, guard_seen;
 	uint64_t seen;			/* keys set in this section */
 	int key_line[K_CONN_KEYS];
 	int err_line;			/* 0 until the first error */
@@ -316,13 +318,15 @@ static int p_id(struct parser *ps, const struct key *k, const char *v)
 			      ps->why, sizeof(ps->why));
 }
 
+/* auth, local-auth, remote-auth: k->off is the field's offset. */
 static int p_auth(struct parser *ps, const struct key *k, const char *v)
 {
-	(void)k;
+	enum moatd_auth *a = (enum moatd_auth *)((char *)cur(ps) + k->off);
+
 	if (!strcmp(v, "psk"))
-		cur(ps)->auth = MOATD_AUTH_PSK;
+		*a = MOATD_AUTH_PSK;
 	else if (!strcmp(v, "null"))
-		cur(ps)->auth = MOATD_AUTH_NULL;
+		*a = MOATD_AUTH_NULL;
 	else
 		return why(ps, "\"%.*s\" is not psk or null", SHOW, v);
 	return 0;
@@ -472,6 +476,21 @@ static int p_seconds(struct parser *ps, const struct key *k, const char *v)
 	return 0;
 }
 
+/* RFC 5723 tickets: a minute to a day (the ticket key's own lifetime). */
+static int p_ticket_lifetime(struct parser *ps, const struct key *k,
+			     const char *v)
+{
+	uint64_t ms;
+
+	(void)k;
+	if (duration(ps, v, 60000, MOATD_TICKET_LIFETIME_MAX * 1000ULL, &ms))
+		return -1;
+	if (ms % 1000)
+		return why(ps, "%s is not a whole number of seconds", v);
+	cur(ps)->resumption_lifetime = (uint32_t)(ms / 1000);
+	return 0;
+}
+
 static int p_retransmit_timeout(struct parser *ps, const struct key *k,
 				const char *v)
 {
@@ -537,7 +556,7 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_REMOTE] = { "remote", p_remote, 0 },
 	[K_LOCAL_ID] = { "local-id", p_id, 0 },
 	[K_REMOTE_ID] = { "remote-id", p_id, 1 },
-	[K_AUTH] = { "auth", p_auth, 0 },
+	[K_AUTH] = { "auth", p_auth, offsetof(struct moatd_conn, auth) },
 	[K_PSK] = { "psk", p_secret, 0 },
 	[K_PSK_FILE] = { "psk-file", p_secret, 1 },
 	[K_PPK_ID] = { "ppk-id", p_ppk_id, 0 },
@@ -569,6 +588,14 @@ static const struct key conn_keys[K_CONN_KEYS] = {
 	[K_KEEPALIVE] = { "keepalive", p_seconds, CONN_U32(keepalive) },
 	[K_FRAGMENT_SIZE] = { "fragment-size", p_fragment_size,
 			      CONN_U32(fragment_size) },
+	[K_LOCAL_AUTH] = { "local-auth", p_auth,
+			   offsetof(struct moatd_conn, local_auth) },
+	[K_REMOTE_AUTH] = { "remote-auth", p_auth,
+			    offsetof(struct moatd_conn, remote_auth) },
+	[K_RESUMPTION] = { "resumption", p_bool,
+			   offsetof(struct moatd_conn, resumption) },
+	[K_RESUMPTION_LIFETIME] = { "resumption-lifetime", p_ticket_lifetime,
+				    0 },
 };
 
 /* ---- [moatd] keys ---- */
@@ -605,9 +632,22 @@ static int g_puzzle_budget(struct parser *ps, const struct key *k,
 	return 0;
 }
 
+static int g_puzzle_max(struct parser *ps, const struct key *k,
+			const char *v)
+{
+	(void)k;
+	if (parse_u32_range(v, 0, MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT,
+			    &ps->cfg->puzzle_max_difficulty))
+		return why(ps, "\"%.*s\" is not a number from 0 to %u", SHOW,
+			   v, MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT);
+	return 0;
+}
+
 static const struct key global_keys[K_GLOBAL_KEYS] = {
 	[K_LOG_LEVEL] = { "log-level", g_log_level, 0 },
 	[K_PUZZLE_BUDGET] = { "puzzle-budget", g_puzzle_budget, 0 },
+	[K_PUZZLE_MAX_DIFFICULTY] = { "puzzle-max-difficulty", g_puzzle_max,
+				      0 },
 };
 
 /* ---- checks and defaults when a [conn] section ends ---- */
@@ -636,19 +676,35 @@ static int conn_required(struct parser *ps)
 	return 0;
 }
 
+/* The key that chose a side's method: local-auth/remote-auth, or auth. */
+static int auth_key(struct parser *ps, int side)
+{
+	return key_set(ps, side) ? side : K_AUTH;
+}
+
 static int conn_auth(struct parser *ps)
 {
 	struct moatd_conn *c = cur(ps);
-	int k = key_set(ps, K_PSK) ? K_PSK : K_PSK_FILE;
+	bool psk;
+	int k;
 
-	if (c->auth == MOATD_AUTH_PSK && !c->psk)
-		return fail(ps, line_of(ps, K_AUTH),
-			    "conn \"%s\": auth = psk needs psk or psk-file",
-			    c->name);
-	if (c->auth == MOATD_AUTH_NULL && c->psk)
-		return fail(ps, ps->key_line[k], "%s is set but auth = null",
+	if (!key_set(ps, K_LOCAL_AUTH))
+		c->local_auth = c->auth;
+	if (!key_set(ps, K_REMOTE_AUTH))
+		c->remote_auth = c->auth;
+	psk = c->local_auth == MOATD_AUTH_PSK ||
+	      c->remote_auth == MOATD_AUTH_PSK;
+	k = c->local_auth == MOATD_AUTH_PSK ? K_LOCAL_AUTH : K_REMOTE_AUTH;
+	if (psk && !c->psk)
+		return fail(ps, line_of(ps, auth_key(ps, k)),
+			    "conn \"%s\": %s = psk needs psk or psk-file",
+			    c->name, conn_keys[auth_key(ps, k)].name);
+	k = key_set(ps, K_PSK) ? K_PSK : K_PSK_FILE;
+	if (!psk && c->psk)
+		return fail(ps, ps->key_line[k],
+			    "%s is set but neither side uses auth = psk",
 			    conn_keys[k].name);
-	if (c->auth == MOATD_AUTH_PSK && c->remote_any &&
+	if (c->remote_auth == MOATD_AUTH_PSK && c->remote_any &&
 	    !key_set(ps, K_REMOTE_ID))
 		return fail(ps, line_of(ps, K_REMOTE),
 			    "remote = %%any needs remote-id (the identity the peers must show)");
@@ -687,13 +743,13 @@ static void conn_ids(struct parser *ps)
 	const struct moatd_id null_id = { .type = MOATD_ID_NULL };
 
 	if (!key_set(ps, K_LOCAL_ID)) {
-		if (c->auth == MOATD_AUTH_NULL)
+		if (c->local_auth == MOATD_AUTH_NULL)
 			c->local_id = null_id;
 		else
 			addr_id(&c->local, &c->local_id);
 	}
 	if (!key_set(ps, K_REMOTE_ID)) {
-		if (c->auth == MOATD_AUTH_NULL || c->remote_any)
+		if (c->remote_auth == MOATD_AUTH_NULL || c->remote_any)
 			c->remote_id = null_id;
 		else
 			addr_id(&c->remote, &c->remote_id);
@@ -798,6 +854,7 @@ static void conn_init(struct moatd_conn *c, const char *name, size_t n,
 	c->encap = MOATD_ENCAP_AUTO;
 	c->keepalive = MOATD_DEFAULT_KEEPALIVE;
 	c->fragmentation = true;
+	c->resumption_lifetime = MOATD_DEFAULT_TICKET_LIFETIME;
 }
 
 static int conn_name_ok(const char *s, size_t n)
@@ -857,12 +914,19 @@ static int section_begin(struct parser *ps, const char *line)
 		ps->section = SEC_MOATD;
 		return 0;
 	}
+	if (n == 5 && !memcmp(name, "guard", 5)) {
+		if (ps->guard_seen)
+			return fail(ps, ps->lineno, "[guard] is given twice");
+		ps->guard_seen = true;
+		ps->section = SEC_GUARD;
+		return 0;
+	}
 	if (n > 5 && !memcmp(name, "conn", 4) && strchr(" \t", name[4])) {
 		for (name += 5, n -= 5; n && strchr(" \t", *name); name++)
 			n--;
 		return conn_begin(ps, name, n);
 	}
-	return fail(ps, ps->lineno, "unknown section [%.*s] (expected [conn NAME] or [moatd])",
+	return fail(ps, ps->lineno, "unknown section [%.*s] (expected [conn NAME], [moatd] or [guard])",
 		    (int)(n > SHOW ? SHOW : n), line + 1);
 }
 
@@ -915,6 +979,33 @@ static const struct key *key_find(const struct key *keys, size_t n,
 	return NULL;
 }
 
+/* Marks key @idx seen at this line; -1 (said why) if it was already. */
+static int key_once(struct parser *ps, int idx, const char *name)
+{
+	if (key_set(ps, idx))
+		return fail(ps, ps->lineno, "%s is set twice (first at line %d)",
+			    name, ps->key_line[idx]);
+	ps->seen |= 1ULL << idx;
+	ps->key_line[idx] = ps->lineno;
+	ps->why[0] = '\0';
+	return 0;
+}
+
+static int guard_key(struct parser *ps, const char *name, const char *value)
+{
+	int idx = guard_conf_find(name);
+
+	if (idx < 0)
+		return fail(ps, ps->lineno, "unknown key \"%.*s\" in [guard]",
+			    SHOW, name);
+	if (key_once(ps, idx, name))
+		return -1;
+	if (guard_conf_set(&ps->cfg->guard, idx, value, ps->why,
+			   sizeof(ps->why)))
+		return fail(ps, ps->lineno, "%s: %s", name, ps->why);
+	return 0;
+}
+
 static int handle_key(struct parser *ps, const char *name, const char *value)
 {
 	bool conn = ps->section == SEC_CONN;
@@ -922,8 +1013,10 @@ static int handle_key(struct parser *ps, const char *name, const char *value)
 	const struct key *k;
 	int idx;
 
+	if (ps->section == SEC_GUARD)
+		return guard_key(ps, name, value);
 	if (ps->section == SEC_NONE)
-		return fail(ps, ps->lineno, "\"%.*s\" is outside a section (expected [conn NAME] or [moatd] first)",
+		return fail(ps, ps->lineno, "\"%.*s\" is outside a section (expected [conn NAME], [moatd] or [guard] first)",
 			    SHOW, name);
 	k = key_find(keys, conn ? K_CONN_KEYS : K_GLOBAL_KEYS, name);
 	if (!k)
@@ -931,12 +1024,8 @@ static int handle_key(struct parser *ps, const char *name, const char *value)
 			    SHOW, name, conn ? "[conn " : "[moatd",
 			    conn ? cur(ps)->name : "", "]");
 	idx = (int)(k - keys);
-	if (key_set(ps, idx))
-		return fail(ps, ps->lineno, "%s is set twice (first at line %d)",
-			    k->name, ps->key_line[idx]);
-	ps->seen |= 1ULL << idx;
-	ps->key_line[idx] = ps->lineno;
-	ps->why[0] = '\0';
+	if (key_once(ps, idx, k->name))
+		return -1;
 	if (k->parse(ps, k, value))
 		return fail(ps, ps->lineno, "%s: %s", k->name, ps->why);
 	return 0;
@@ -971,6 +1060,7 @@ static int parse_buf(const char *buf, size_t len, const char *name,
 	}
 	ps.cfg->log_level = MOATD_LOG_INFO;
 	ps.cfg->puzzle_budget_ms = MOATD_DEFAULT_PUZZLE_BUDGET_MS;
+	ps.cfg->puzzle_max_difficulty = MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY;
 	ret = ini_parse_stream(reader, &ps, handler, &ps);
 	if (!ps.err_line && !ret)
 		conn_finish(&ps);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * moatd.conf: a [moatd] section for daemon-wide settings and one
- * [conn NAME] section per connection, parsed with inih. CONFIG.md beside
+ * moatd.conf: a [moatd] section for daemon-wide settings, a [guard]
+ * section for the module's IKE guard (config_guard.h) and one [conn NAME]
+ * section per connection, parsed with inih. CONFIG.md beside
  * this file documents every key and its default.
  *
  * Loading either succeeds whole or fails with one message naming
@@ -19,6 +20,7 @@
 #include <linux/moat.h>
 
 #include "addr.h"
+#include "guard.h"
 #include "proposal.h"
 
 #define MOATD_CONF_PATH "/etc/moat/moatd.conf"
@@ -45,6 +47,10 @@
 #define MOATD_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
 #define MOATD_DEFAULT_RETRANSMIT_TRIES 5
 #define MOATD_DEFAULT_PUZZLE_BUDGET_MS 1000
+#define MOATD_DEFAULT_PUZZLE_MAX_DIFFICULTY 20
+#define MOATD_PUZZLE_MAX_DIFFICULTY_LIMIT 64
+#define MOATD_DEFAULT_TICKET_LIFETIME (8 * 3600)	/* RFC 5723 tickets */
+#define MOATD_TICKET_LIFETIME_MAX (24 * 3600)
 
 /* Identification types (RFC 7296 §3.5; ID_NULL from RFC 7619). */
 enum moatd_id_type {
@@ -77,7 +83,10 @@ struct moatd_conn {
 	struct moat_addr remote;	/* family 0 when remote_any */
 	bool remote_any;		/* remote = %any: a responder only */
 	struct moatd_id local_id, remote_id;
-	enum moatd_auth auth;
+	enum moatd_auth auth;		/* the `auth` key */
+	/* How we prove who we are, and how the peer must (RFC 7619 §2.1:
+	 * NULL on one side only); both default to auth. */
+	enum moatd_auth local_auth, remote_auth;
 	uint8_t *psk;			/* secmem, psk_len octets; or NULL */
 	size_t psk_len;
 	char ppk_id[MOATD_PPK_ID_MAX + 1];	/* "" when no ppk */
@@ -104,11 +113,18 @@ struct moatd_conn {
 	/* RFC 7383: the largest IP datagram of a sent fragment; 0 = auto */
 	uint32_t fragment_size;
 	bool start;
+	/* RFC 5723: ask for (initiator) and issue (responder) resumption
+	 * tickets, valid this many seconds. */
+	bool resumption;
+	uint32_t resumption_lifetime;
 };
 
 struct moatd_config {
 	enum moatd_log_level log_level;
 	uint32_t puzzle_budget_ms;	/* 0: never solve puzzles */
+	uint32_t puzzle_max_difficulty;	/* harder ones: retry without */
+	/* [guard]: the settings given (guard.set), for MOAT_CMD_GUARD_SET */
+	struct moat_guard_req guard;
 	size_t n_conns;
 	struct moatd_conn *conns;	/* in file order */
 };

@@ -25,7 +25,9 @@
 
 #define MOATD_INBOUND_GRACE_MS 1000	/* a replaced inbound SA lingers */
 #define MOATD_RETRY_MS 200		/* a rekey or Delete waiting its turn */
-#define MOATD_CLOSING_MS 10000		/* a replaced IKE SA waits this long */
+#define MOATD_CLOSING_MS 10000		/* a replaced IKE SA waits this long,
+					 * and two retransmit timeouts more
+					 */
 #define DSA_KIDS_MAX 16
 
 /* One Child SA in the kernel, as kernel.c installed it. */
@@ -63,6 +65,10 @@ struct dsa {
 	struct moat_addr remote;
 	struct kchild kids[DSA_KIDS_MAX];
 	int waiter;			/* a ctl client waiting on `up`, or -1 */
+	/* RFC 8019: solving the responder's puzzle until solve_until_ms. */
+	bool solving;
+	uint64_t solve_from_ms, solve_until_ms;
+	bool half_open;			/* counted in guardd.c */
 };
 
 struct daemon {
@@ -113,6 +119,8 @@ int daemon_down(const char *name);
 /* Starts a rekey of the conn's newest Child SA, or of its IKE SA. */
 int daemon_rekey(const char *name, bool ike, char *err, size_t errlen);
 void daemon_retransmit(struct dsa *s);
+/* Sends our request @out and waits for its answer. */
+void daemon_request_sent(struct dsa *s, const struct ike_out *out);
 /* The rekey, delete and expiry timers of @s that are due at @now. */
 void daemon_timers(struct dsa *s, uint64_t now);
 /* A module event about the SA @spi (direction @dir) of peer @remote. */
@@ -125,6 +133,11 @@ void kernel_close(void);
 int kernel_ensure_dev(const char *dev);
 /* Hands a bound UDP 4500 socket to the module for ESP in UDP. */
 int kernel_hand_socket(int fd);
+/*
+ * Hands a bound UDP 500 socket to the module's guard (MOAT_SOCK_IKE): IKE
+ * stays on it, but the guard may answer or drop IKE_SA_INIT requests.
+ */
+int kernel_hand_ike_socket(int fd);
 /* The peer and IKE_AUTH's Child SA of s->sa; 0 or -1. */
 int kernel_install(struct dsa *s);
 /* Another Child SA of the peer: inbound, then outbound; 0 or -1. */
@@ -141,6 +154,14 @@ void kernel_move(struct dsa *from, struct dsa *to);
 void kernel_remove(struct dsa *s);
 /* Deletes what a killed moatd left (the state file). */
 void kernel_cleanup_leftovers(void);
+
+/* solve.c: RFC 8019 puzzles of the IKE SAs we initiate */
+/* After an answer: starts solving the puzzle it asked, if any. */
+void solve_begin(struct dsa *s);
+/* Whether a puzzle waits (the loop must not sleep). */
+bool solve_pending(void);
+/* A slice of work on each puzzle; sends the requests that are ready. */
+void solve_run(void);
 
 /* ctl.c */
 int ctl_open(void);

@@ -58,6 +58,9 @@ int dh_public(const struct dh_key *k, uint8_t *out, size_t len);
  */
 int dh_shared(const struct dh_key *k, const uint8_t *peer, size_t peer_len,
 	      uint8_t *out, size_t len);
+/* How many times dh_shared() was called: the tests check that a message
+ * was dropped before any D-H work. */
+extern unsigned long dh_shared_calls;
 /* Frees k; OpenSSL wipes the private value. NULL is a no-op. */
 void dh_free(struct dh_key *k);
 

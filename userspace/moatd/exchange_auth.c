@@ -31,7 +31,8 @@ struct auth_in {
 	struct ike_auth auth;
 	struct ike_sa props;
 	struct ike_ts_list tsi, tsr;
-	struct ike_notify ppk_id, no_ppk;
+	struct ike_notify ppk_id, no_ppk, ticket_lt;
+	bool has_ticket_lt, ticket_req;	/* RFC 5723 */
 	bool has_sa, has_tsi, has_tsr, has_ppk_id, has_no_ppk, transport;
 	uint16_t error;
 };
@@ -50,6 +51,11 @@ static int auth_note(struct auth_in *in, const struct ike_payload *pl)
 		in->has_no_ppk = true;
 	} else if (n.type == IKE_N_USE_TRANSPORT_MODE) {
 		in->transport = true;
+	} else if (n.type == IKE_N_TICKET_REQUEST) {
+		in->ticket_req = true;
+	} else if (n.type == IKE_N_TICKET_LT_OPAQUE && !in->has_ticket_lt) {
+		in->ticket_lt = n;
+		in->has_ticket_lt = true;
 	} else if (n.type && n.type <= IKE_N_ERROR_MAX && !in->error) {
 		in->error = n.type;
 	}
@@ -109,9 +115,29 @@ static int auth_parse(struct auth_in *in)
 	return 0;
 }
 
-static uint8_t auth_method(const struct moatd_conn *c)
+static uint8_t method_of(enum moatd_auth a)
 {
-	return c->auth == MOATD_AUTH_NULL ? IKE_AUTH_NULL : IKE_AUTH_PSK;
+	return a == MOATD_AUTH_NULL ? IKE_AUTH_NULL : IKE_AUTH_PSK;
+}
+
+/* The method the peer's AUTH payload must carry (RFC 5723 §5.1: a
+ * resumed SA's is the shared-key one). */
+static uint8_t peer_method(const struct ikesa *sa)
+{
+	return sa->resumed ? IKE_AUTH_PSK : method_of(sa->conn->remote_auth);
+}
+
+static uint8_t local_method(const struct ikesa *sa)
+{
+	return sa->resumed ? IKE_AUTH_PSK : method_of(sa->conn->local_auth);
+}
+
+/* How the side that signs (the initiator's AUTH or the responder's) does. */
+static enum moatd_auth signer_auth(const struct ikesa *sa, bool by_initiator)
+{
+	bool us = by_initiator == (sa->role == IKESA_INITIATOR);
+
+	return us ? sa->conn->local_auth : sa->conn->remote_auth;
 }
 
 /* The AUTH data the initiator (or responder) signs with @sk_p; 0 or -1. */
@@ -130,7 +156,9 @@ static int auth_data(const struct ikesa *sa, bool by_initiator,
 		.sk_p_len = sa->keys.prf_len,
 	};
 
-	if (sa->conn->auth == MOATD_AUTH_NULL)
+	if (sa->resumed)
+		return ike_auth_resume(sa->prf, &so, out);
+	if (signer_auth(sa, by_initiator) == MOATD_AUTH_NULL)
 		return ike_auth_null(sa->prf, &so, out);
 	return ike_auth_psk(sa->prf, sa->conn->psk, sa->conn->psk_len, &so,
 			    out);
@@ -165,10 +193,10 @@ static void put_id_auth(struct ike_writer *w, const struct ikesa *sa,
 	bool init = sa->role == IKESA_INITIATOR;
 	uint8_t idb[4 + MOATD_ID_MAX], data[IKE_PRF_MAX_LEN];
 	size_t idl = xchg_id_body(&sa->conn->local_id, idb, sizeof(idb));
-	struct ike_auth a = { auth_method(sa->conn), data, sa->keys.prf_len };
+	struct ike_auth a = { local_method(sa), data, sa->keys.prf_len };
 
 	put_id(w, init ? IKE_PL_IDI : IKE_PL_IDR, &sa->conn->local_id);
-	if (init && sa->conn->auth == MOATD_AUTH_PSK)	/* the optional IDr */
+	if (init && sa->conn->remote_auth == MOATD_AUTH_PSK) /* optional IDr */
 		put_id(w, IKE_PL_IDR, &sa->conn->remote_id);
 	if (auth_data(sa, init, sk_p, idb, idl, data))
 		w->err = w->err ? w->err : IKE_E_SYNTAX;
@@ -243,6 +271,8 @@ int auth_build_request(struct ikesa *sa, struct ike_out *out)
 	ike_w_init(&w, inner, sizeof(inner));
 	put_id_auth(&w, sa, sa->keys.sk_pi);
 	put_child_request(&w, sa);
+	if (sa->conn->resumption)	/* RFC 5723 §4.2 */
+		xchg_notify(&w, IKE_N_TICKET_REQUEST, NULL, 0);
 	xchg_hdr(sa, &h, IKE_AUTH, 1, false);
 	if (xchg_seal(sa, &h, &w, out) ||
 	    ike_blob_set(&sa->last_req, out->buf, out->len))
@@ -295,7 +325,8 @@ static uint16_t auth_check_initiator(struct ikesa *sa,
 
 	if (!xchg_id_is(&c->remote_id, &in->idi) ||
 	    (in->idr_pl && !xchg_id_is(&c->local_id, &in->idr)) ||
-	    in->auth.method != auth_method(c))
+	    (sa->resumed && !xchg_id_is(&sa->peer_id, &in->idi)) ||
+	    in->auth.method != peer_method(sa))
 		return IKE_N_AUTHENTICATION_FAILED;
 	if (in->has_ppk_id)
 		return auth_check_ppk(sa, in);
@@ -365,6 +396,7 @@ static int auth_build_response(struct ikesa *sa, const struct ike_hdr *req,
 	put_id_auth(&w, sa, sa->keys.sk_pr);
 	if (sa->ppk_used)
 		xchg_notify(&w, IKE_N_PPK_IDENTITY, NULL, 0);
+	resume_put_ticket(&w, sa);
 	if (sa->child_error) {
 		xchg_notify(&w, sa->child_error, NULL, 0);
 	} else {
@@ -417,6 +449,7 @@ static int auth_request(struct ikesa *sa, struct auth_in *in,
 	if (err)
 		return auth_refuse(sa, h, err, NULL, 0, msg, len, out);
 	peer_id_set(sa, &in->idi);
+	sa->ticket_asked = in->ticket_req;
 	sa->child_error = child_responder(sa, in);
 	if (auth_build_response(sa, h, out) ||
 	    xchg_remember(sa, msg, len, out)) {
@@ -473,7 +506,7 @@ static void auth_finish(struct ikesa *sa, const struct auth_in *in)
 	const uint8_t *sk_pr = fallback ? sa->nppk.sk_pr : sa->keys.sk_pr;
 
 	if (!xchg_id_is(&c->remote_id, &in->idr) ||
-	    in->auth.method != auth_method(c) ||
+	    in->auth.method != peer_method(sa) ||
 	    !auth_verify(sa, false, sk_pr, in->idr_pl, in->auth.data,
 			 in->auth.len)) {
 		ikesa_fail(sa, IKE_N_AUTHENTICATION_FAILED);
@@ -486,6 +519,8 @@ static void auth_finish(struct ikesa *sa, const struct auth_in *in)
 	peer_id_set(sa, &in->idr);
 	sa->child_error = in->error ? in->error : child_initiator(sa, in);
 	ike_blob_free(&sa->last_req);
+	if (in->has_ticket_lt && c->resumption)
+		resume_keep_ticket(sa, &in->ticket_lt);
 	sa->state = IKESA_ESTABLISHED;
 }
 

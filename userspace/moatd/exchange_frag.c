@@ -52,6 +52,8 @@ static long put_fragment(const struct frag_tx *t, uint16_t num, uint8_t *buf,
 	size_t start;
 
 	ike_w_init_msg(&w, buf, cap, t->h);
+	if (num == 1)	/* RFC 8019 §7.2: PS in fragment 1 only */
+		authpuzzle_put_ps(&w, t->sa, t->h);
 	start = ike_w_begin(&w, IKE_PL_SKF, 0);
 	ike_w_u16(&w, num);
 	ike_w_u16(&w, t->total);
@@ -67,7 +69,8 @@ static long put_fragment(const struct frag_tx *t, uint16_t num, uint8_t *buf,
 int xchg_fragment(struct ikesa *sa, const struct ike_hdr *h,
 		  const struct ike_writer *inner, struct ike_out *out)
 {
-	struct sk_pos whole = { IKE_HDR_LEN + IKE_GEN_HDR_LEN, 0 };
+	size_t ps = authpuzzle_ps_len(sa, h);
+	struct sk_pos whole = { IKE_HDR_LEN + IKE_GEN_HDR_LEN + ps, 0 };
 	struct frag_tx t = { .sa = sa, .h = h, .inner = inner };
 	size_t budget = xchg_frag_budget(sa), total;
 	uint16_t i;
@@ -76,7 +79,7 @@ int xchg_fragment(struct ikesa *sa, const struct ike_hdr *h,
 	if (!sa->peer_frag || h->exchange == IKE_SA_INIT ||
 	    sk_protected_len(&whole, inner->len, 0) <= budget)
 		return 0;
-	t.chunk = budget - IKE_HDR_LEN - SKF_HDR_LEN - SK_OVERHEAD;
+	t.chunk = budget - IKE_HDR_LEN - SKF_HDR_LEN - SK_OVERHEAD - ps;
 	total = (inner->len + t.chunk - 1) / t.chunk;
 	if (total > FRAG_MAX)
 		return -1;

@@ -30,8 +30,10 @@ struct init_in {
 	struct ike_ke ke;
 	const uint8_t *nonce;
 	size_t nonce_len;
-	bool has_sa, has_ke;
+	bool has_sa, has_ke, has_ps;
+	uint8_t auth_d;			/* the IKE_AUTH puzzle to ask */
 	const struct ike_notify *cookie;	/* in notes[] */
+	const struct ike_notify *puzzle;	/* RFC 8019, in notes[] */
 	bool cookie_first, frag, use_ppk;
 	uint16_t error;			/* first error Notify */
 	const uint8_t *invalid_ke;	/* its 2-octet data, or NULL */
@@ -50,6 +52,10 @@ static int init_note(struct init_in *in, const struct ike_notify *n,
 			return -1;
 		in->cookie = &in->notes[in->n_notes - 1];
 		in->cookie_first = idx == 0;
+		break;
+	case IKE_N_PUZZLE:
+		if (!in->puzzle)
+			in->puzzle = &in->notes[in->n_notes - 1];
 		break;
 	case IKE_N_FRAGMENTATION_SUPPORTED:
 		in->frag = true;
@@ -86,6 +92,9 @@ static int init_take(struct init_in *in, const struct ike_payload *pl,
 		return ike_dec_ke(pl->body, pl->len, &in->ke) ? -1 : 0;
 	case IKE_PL_NONCE:
 		return xchg_take_nonce(pl, &in->nonce, &in->nonce_len);
+	case IKE_PL_PS:		/* checked by the guard */
+		in->has_ps = true;
+		return 0;
 	case IKE_PL_NOTIFY:
 		if (ike_dec_notify(pl->body, pl->len, &n))
 			return -1;
@@ -147,6 +156,13 @@ static void natd_check(struct ikesa *sa, const struct init_in *in,
 				   sa->ep.local_port);
 }
 
+bool ike_esp_in_udp(const struct ikesa *sa)
+{
+	return sa->ep.local_port == 4500 &&
+	       (sa->nat_local || sa->nat_remote ||
+		sa->conn->encap == MOATD_ENCAP_YES);
+}
+
 /* Our KE, Nonce and status notifies, shared by request and response. */
 static void init_put_common(struct ike_writer *w, struct ikesa *sa,
 			    bool initiator)
@@ -169,7 +185,7 @@ static void init_put_common(struct ike_writer *w, struct ikesa *sa,
 		xchg_notify(w, IKE_N_USE_PPK, NULL, 0);
 }
 
-static int init_build_request(struct ikesa *sa, struct ike_out *out)
+int init_build_request(struct ikesa *sa, struct ike_out *out)
 {
 	struct ike_writer w;
 	struct ike_hdr h;
@@ -180,6 +196,8 @@ static int init_build_request(struct ikesa *sa, struct ike_out *out)
 	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	if (sa->cookie_len)	/* §2.6: the cookie comes first */
 		xchg_notify(&w, IKE_N_COOKIE, sa->cookie, sa->cookie_len);
+	if (sa->ps_len)		/* RFC 8019 §7.1.2: then the solution */
+		ike_put_puzzle(&w, sa->ps, sa->ps_len);
 	ike_put_sa(&w, &sa->conn->ike);
 	init_put_common(&w, sa, true);
 	n = ike_w_finish(&w);
@@ -222,8 +240,7 @@ struct ikesa *ike_initiate(const struct moatd_conn *c,
 	return sa;
 }
 
-/* SKEYSEED and SK_* from the peer's KE (§2.14); 0 or -1 (keys unset). */
-static int init_derive(struct ikesa *sa, const struct ike_ke *peer)
+int init_derive(struct ikesa *sa, const struct ike_ke *peer)
 {
 	const struct ike_chunk ni = { sa->ni, sa->ni_len };
 	const struct ike_chunk nr = { sa->nr, sa->nr_len };
@@ -364,6 +381,7 @@ static int init_build_response(struct ikesa *sa, struct ike_out *out)
 	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, &h);
 	ike_put_sa(&w, &chosen);
 	init_put_common(&w, sa, false);
+	authpuzzle_put_notify(&w, sa);
 	n = ike_w_finish(&w);
 	out->len = n < 0 ? 0 : (size_t)n;
 	return n < 0 ? -1 : 0;
@@ -378,10 +396,9 @@ static int init_responder_keys(struct ikesa *sa, const struct init_in *in)
 	sa->ni_len = in->nonce_len;
 	sa->nr_len = IKESA_NONCE_LEN;
 	sa->dh = ikesa_dh_new(sa->dh_group);
-	if (!sa->dh || ikesa_rand(sa->nr, sa->nr_len) ||
-	    init_derive(sa, &in->ke))
+	if (!sa->dh || ikesa_rand(sa->nr, sa->nr_len))
 		return -1;
-	return 0;
+	return authpuzzle_defer(sa, &in->ke, in->auth_d);
 }
 
 static struct ikesa *init_accept(const struct moatd_conn *c,
@@ -400,16 +417,16 @@ static struct ikesa *init_accept(const struct moatd_conn *c,
 	sa->peer_ppk = in->use_ppk && c->ppk;
 	if (init_use_prop(sa, chosen) || init_responder_keys(sa, in) ||
 	    init_build_response(sa, out) ||
-	    ike_blob_set(&sa->init_req, msg, len) ||
-	    ike_blob_set(&sa->init_resp, out->buf, out->len) ||
-	    xchg_remember(sa, msg, len, out)) {
+	    xchg_remember_first(sa, msg, len, out)) {
 		ikesa_free(sa);
 		out->len = 0;
 		return NULL;
 	}
 	natd_check(sa, in, (const uint8_t *)"\0\0\0\0\0\0\0\0");
-	dh_free(sa->dh);	/* the public value is in the answer */
-	sa->dh = NULL;
+	if (!ike_auth_puzzle(sa)) {
+		dh_free(sa->dh);	/* the public value is in the answer */
+		sa->dh = NULL;
+	}
 	sa->state = IKESA_INIT_DONE;
 	return sa;
 }
@@ -476,6 +493,7 @@ struct ikesa *ike_respond_init(const struct ike_responder *r,
 		n = IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD;
 		init_answer(&in->m.hdr, n, &crit, 1, out);
 	} else if (ret == IKE_OK && init_request_ok(in)) {
+		in->auth_d = in->has_ps && in->cookie ? r->auth_puzzle : 0;
 		sa = init_respond(r, c, ep, in, msg, len, out, &n);
 	}
 	free(in);
@@ -502,10 +520,11 @@ static int init_retry_cookie(struct ikesa *sa, const struct init_in *in,
 		return IKE_RX_DROP;
 	memcpy(sa->cookie, c->data, c->len);
 	sa->cookie_len = c->len;
-	if (init_build_request(sa, out)) {
+	sa->ps_len = 0;
+	if (in->puzzle && !puzzle_ask(sa, in->puzzle->data, in->puzzle->len))
+		return IKE_RX_OK;	/* ike_puzzle_work() goes on */
+	if (init_build_request(sa, out))
 		ikesa_fail(sa, 0);
-		return IKE_RX_OK;
-	}
 	return IKE_RX_OK;
 }
 
@@ -588,7 +607,7 @@ static int init_complete(struct ikesa *sa, const struct init_in *in,
 	if (ike_blob_set(&sa->init_resp, msg, len) ||
 	    (sa->conn->ppk_required && !sa->peer_ppk) ||
 	    (sa->peer_ppk && ppk_initiator_setup(sa)) ||
-	    auth_build_request(sa, out))
+	    authpuzzle_auth_request(sa, in->puzzle, out))
 		ikesa_fail(sa, IKE_N_AUTHENTICATION_FAILED);
 	return IKE_RX_OK;
 drop:
@@ -607,7 +626,7 @@ int init_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 	struct init_in *in = calloc(1, sizeof(*in));
 	int ret = IKE_RX_DROP;
 
-	if (!in || init_parse(msg, len, in))
+	if (!in || init_parse(msg, len, in) || sa->puzzle)
 		ret = IKE_RX_DROP;
 	else if (in->cookie)
 		ret = init_retry_cookie(sa, in, out);

@@ -33,6 +33,12 @@ int xchg_answer_notify(struct ikesa *sa, const struct ike_hdr *req,
 /* Keeps @msg and its answer @out for retransmissions; 0 or -1. */
 int xchg_remember(struct ikesa *sa, const uint8_t *msg, size_t len,
 		  const struct ike_out *out);
+/*
+ * A responder's first exchange (IKE_SA_INIT or IKE_SESSION_RESUME): keeps
+ * @msg and its answer @out for the AUTH payloads and for retransmissions.
+ */
+int xchg_remember_first(struct ikesa *sa, const uint8_t *msg, size_t len,
+			const struct ike_out *out);
 /* The first error Notify (type below 16384) in @c, 0 if none. */
 uint16_t xchg_error_notify(const struct ike_chain *c);
 /* A Nonce payload @pl into *nonce and *len, if it is the first; 0 or -1. */
@@ -75,12 +81,47 @@ int xchg_dispatch(struct ikesa *sa, const uint8_t *msg, size_t len,
 /* exchange_init.c */
 int init_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 		     struct ike_out *out);
+/* Our IKE_SA_INIT request (again), with sa->cookie and sa->ps; 0 or -1. */
+int init_build_request(struct ikesa *sa, struct ike_out *out);
+/* exchange_puzzle.c: N(PUZZLE) @data with the cookie in sa->cookie.
+ * 0: the SA waits for ike_puzzle_work(); -1: answer as a legacy
+ * initiator (a PRF we did not offer, or a malformed notify). */
+int puzzle_ask(struct ikesa *sa, const uint8_t *data, size_t len);
+/* SKEYSEED and SK_* from the peer's KE (§2.14); 0 or -1 (keys unset). */
+int init_derive(struct ikesa *sa, const struct ike_ke *peer);
+/* exchange_authpuzzle.c: RFC 8019 §7.2, see exchange.h. */
+/* Responder: the keys now (@d 0), or later when IKE_AUTH solves a puzzle
+ * of D = @d; 0 or -1. */
+int authpuzzle_defer(struct ikesa *sa, const struct ike_ke *ke, uint8_t d);
+/* Responder: N(PUZZLE) into our IKE_SA_INIT answer, if asked. */
+void authpuzzle_put_notify(struct ike_writer *w, const struct ikesa *sa);
+/* Responder: 0 to go on with @msg (the keys are made when it holds the
+ * solution), -1 to drop it. */
+int authpuzzle_gate(struct ikesa *sa, const uint8_t *msg, size_t len,
+		    const struct ike_hdr *h);
+/* Initiator: the IKE_AUTH request into @out, or (N(PUZZLE) @pz) a wait for
+ * ike_puzzle_work(); 0 or -1. */
+int authpuzzle_auth_request(struct ikesa *sa, const struct ike_notify *pz,
+			    struct ike_out *out);
+/* Initiator: the octets of the PS our message @h carries before SK (0:
+ * none), and the PS itself into @w. */
+size_t authpuzzle_ps_len(const struct ikesa *sa, const struct ike_hdr *h);
+void authpuzzle_put_ps(struct ike_writer *w, const struct ikesa *sa,
+		       const struct ike_hdr *h);
 /* exchange_auth.c */
 int auth_build_request(struct ikesa *sa, struct ike_out *out);
 int auth_on_request(struct ikesa *sa, const uint8_t *msg, size_t len,
 		    const struct ike_hdr *h, struct ike_out *out);
 int auth_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 		     struct ike_out *out);
+/* exchange_resume.c: RFC 5723 */
+int resume_on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
+		       struct ike_out *out);
+/* Responder, IKE_AUTH answer: N(TICKET_LT_OPAQUE) or N(TICKET_NACK) when
+ * the initiator asked for a ticket. */
+void resume_put_ticket(struct ike_writer *w, const struct ikesa *sa);
+/* Initiator, IKE_AUTH answer: keeps the N(TICKET_LT_OPAQUE) ticket. */
+void resume_keep_ticket(struct ikesa *sa, const struct ike_notify *n);
 /* exchange_ppk.c */
 int ppk_keys_copy(const struct ike_sa_keys *src, struct ike_sa_keys *dst);
 void ppk_keys_take(struct ike_sa_keys *dst, struct ike_sa_keys *src);

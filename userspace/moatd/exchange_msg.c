@@ -51,6 +51,7 @@ int xchg_seal(struct ikesa *sa, const struct ike_hdr *h,
 	if (frag)
 		return frag > 0 ? 0 : -1;
 	ike_w_init_msg(&w, out->buf, IKE_MSG_MAX, h);
+	authpuzzle_put_ps(&w, sa, h);	/* RFC 8019 §7.2 */
 	start = ike_w_begin(&w, IKE_PL_SK, 0);
 	if (w.err)
 		return -1;
@@ -116,6 +117,15 @@ int xchg_remember(struct ikesa *sa, const uint8_t *msg, size_t len,
 		return -1;
 	sa->next_exp_id++;
 	return 0;
+}
+
+int xchg_remember_first(struct ikesa *sa, const uint8_t *msg, size_t len,
+			const struct ike_out *out)
+{
+	if (ike_blob_set(&sa->init_req, msg, len) ||
+	    ike_blob_set(&sa->init_resp, out->buf, out->len))
+		return -1;
+	return xchg_remember(sa, msg, len, out);
 }
 
 int xchg_answer_notify(struct ikesa *sa, const struct ike_hdr *req,
@@ -206,6 +216,8 @@ void xchg_put_natd(struct ike_writer *w, const struct ikesa *sa,
 		w->err = w->err ? w->err : IKE_E_SYNTAX;
 		return;
 	}
+	if (sa->conn->encap == MOATD_ENCAP_YES)
+		src[0] ^= 0xff;	/* the peer sees a NAT: ESP in UDP both ways */
 	xchg_notify(w, IKE_N_NAT_DETECTION_SOURCE_IP, src, NATD_LEN);
 	xchg_notify(w, IKE_N_NAT_DETECTION_DESTINATION_IP, dst, NATD_LEN);
 }
@@ -222,7 +234,8 @@ static bool spis_match(const struct ikesa *sa, const struct ike_hdr *h)
 		return false;
 	if (sa->state == IKESA_INIT_SENT)
 		return true;
-	if (sa->role == IKESA_RESPONDER && h->exchange == IKE_SA_INIT &&
+	if (sa->role == IKESA_RESPONDER &&
+	    (h->exchange == IKE_SA_INIT || h->exchange == IKE_SESSION_RESUME) &&
 	    !(h->flags & IKE_FLAG_R) && !memcmp(h->spi_r, zero, IKE_SPI_LEN))
 		return true;
 	return !memcmp(h->spi_r, sa->spi_r, IKE_SPI_LEN);
@@ -234,8 +247,12 @@ static int on_response(struct ikesa *sa, const uint8_t *msg, size_t len,
 	if (sa->role != IKESA_INITIATOR || (h->flags & IKE_FLAG_I) ||
 	    h->msg_id + 1 != sa->next_req_id)
 		return IKE_RX_DROP;
-	if (sa->state == IKESA_INIT_SENT && h->exchange == IKE_SA_INIT)
+	if (sa->state == IKESA_INIT_SENT && h->exchange == IKE_SA_INIT &&
+	    !sa->resumed)
 		return init_on_response(sa, msg, len, out);
+	if (sa->state == IKESA_INIT_SENT && sa->resumed &&
+	    h->exchange == IKE_SESSION_RESUME)
+		return resume_on_response(sa, msg, len, out);
 	if (sa->state == IKESA_AUTH_SENT && h->exchange == IKE_AUTH)
 		return auth_on_response(sa, msg, len, out);
 	return IKE_RX_DROP;
@@ -283,9 +300,25 @@ int ike_recv(struct ikesa *sa, const uint8_t *msg, size_t len,
 
 	out->len = 0;
 	if (!sa || sa->state == IKESA_DEAD || len > IKE_MSG_MAX ||
-	    ike_parse_hdr(msg, len, &h) || !spis_match(sa, &h))
+	    ike_parse_hdr(msg, len, &h) || !spis_match(sa, &h) ||
+	    authpuzzle_gate(sa, msg, len, &h))
 		return IKE_RX_DROP;
 	if (xchg_is_fragment(msg, len))
 		return xchg_frag_recv(sa, msg, len, &h, out);
 	return xchg_dispatch(sa, msg, len, &h, out);
+}
+
+const char *ike_notify_name(uint16_t n)
+{
+	switch (n) {
+	case 0: return "failed";
+	case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
+	case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+	case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
+	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
+	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
+	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
+	case IKE_N_TICKET_NACK: return "TICKET_NACK";
+	default: return NULL;
+	}
 }

@@ -99,6 +99,10 @@ void ikesa_free(struct ikesa *sa)
 	child_sa_free(&sa->child);
 	ikesa_est_free(sa->est);
 	frag_reset(&sa->frag);
+	ike_puzzle_drop(sa);
+	ike_ticket_free(sa->resume_from);
+	ike_ticket_free(sa->ticket);
+	authpuzzle_free(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

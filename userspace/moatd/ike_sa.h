@@ -19,6 +19,7 @@
 #include "frag.h"
 #include "keys.h"
 #include "payload.h"
+#include "puzzle.h"
 #include "sk.h"
 
 #define IKESA_NONCE_LEN 32	/* the nonces we send */
@@ -26,6 +27,8 @@
 #define IKESA_INIT_ROUNDS 4	/* IKE_SA_INIT requests, retries included */
 
 enum ikesa_role { IKESA_INITIATOR, IKESA_RESPONDER };
+
+struct auth_puzzle;	/* exchange_authpuzzle.c */
 
 enum ikesa_state {
 	IKESA_INIT_SENT,	/* initiator: waiting for the IKE_SA_INIT answer */
@@ -67,6 +70,13 @@ struct ikesa {
 	struct ike_blob last_in, last_resp;	/* the request we answered last */
 	uint8_t cookie[IKESA_COOKIE_MAX];
 	size_t cookie_len;
+	/* RFC 8019: the puzzle being solved (NULL: none), and the solution
+	 * our IKE_SA_INIT (or, with ap, IKE_AUTH) request carries (ps_len 0:
+	 * none). ap: the IKE_AUTH puzzle (§7.2) asked or being answered. */
+	struct puzzle *puzzle;
+	uint8_t ps[PUZZLE_PS_LEN];
+	size_t ps_len;
+	struct auth_puzzle *ap;
 	unsigned int init_rounds;
 	bool peer_frag, peer_ppk, ppk_used;
 	bool nat_local, nat_remote;	/* NAT in front of us / of the peer */
@@ -80,6 +90,12 @@ struct ikesa {
 	struct ikesa_est *est;	/* after IKE_AUTH: exchange_est.h */
 	struct frag_rx frag;	/* RFC 7383: the message being reassembled */
 	bool rx_clear;		/* the SK body in hand is reassembled plaintext */
+	/* RFC 5723: keys from a ticket (AUTH as its §5.1 says); the ticket
+	 * an initiator resumes with, until the answer; the one the responder
+	 * gave in IKE_AUTH; whether the initiator asked for one. */
+	bool resumed;
+	struct ike_ticket *resume_from, *ticket;
+	bool ticket_asked;
 };
 
 /* RAND_bytes, or the test hook in MOATD_TEST_RNG builds; 0 or -1. */
@@ -97,6 +113,8 @@ struct ikesa *ikesa_new(const struct moatd_conn *c, enum ikesa_role role,
 void ikesa_free(struct ikesa *sa);
 /* exchange_info.c: the established SA's state; NULL is fine. */
 void ikesa_est_free(struct ikesa_est *e);
+/* exchange_authpuzzle.c: the IKE_AUTH puzzle's state; none is fine. */
+void authpuzzle_free(struct ikesa *sa);
 const char *ikesa_state_name(enum ikesa_state s);
 /* Ends the SA because of @notify. */
 void ikesa_fail(struct ikesa *sa, uint16_t notify);

@@ -25,6 +25,7 @@
 
 #include "daemon.h"
 #include "exchange_est.h"
+#include "guardd.h"
 #include "moatnl.h"
 #include "parse.h"
 #include "req.h"
@@ -143,8 +144,20 @@ int kernel_hand_socket(int fd)
 	return send_req(msg, "handing UDP 4500 to the module", false);
 }
 
+int kernel_hand_ike_socket(int fd)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_SOCK_SET, 0);
+
+	if (!msg || req_put_sock_fd(msg, fd) ||
+	    req_put_sock_kind(msg, MOAT_SOCK_IKE)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	return send_req(msg, "handing UDP 500 to the module's guard", false);
+}
+
 /*
- * An IKE SA that floated to 4500 (a NAT, or encap = yes) has its Child
+ * An IKE SA on 4500 with a NAT on the way, or encap = yes, has its Child
  * SAs in UDP, from our 4500 to the port the peer's IKE comes from: past
  * a NAT, the mapped one.
  */
@@ -157,7 +170,7 @@ static int peer_add(const struct ikesa *sa)
 	};
 	struct nl_msg *msg;
 
-	if (sa->ep.local_port == IKE_NATT_PORT) {
+	if (ike_esp_in_udp(sa)) {
 		r.encap = MOAT_ENCAP_UDP;
 		r.sport = sa->ep.local_port;
 		r.dport = sa->ep.remote_port;
@@ -487,4 +500,50 @@ void kernel_cleanup_leftovers(void)
 	}
 	fclose(f);
 	unlink(state_file);
+}
+
+int kernel_guard_set(const struct moat_guard_req *r, char *why, size_t len)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_GUARD_SET, 0);
+	int ret;
+
+	if (!msg || req_put_guard(msg, r)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = moat_nl_request(&nl, msg, NULL, NULL);
+	snprintf(why, len, "%s", ret ? nl.errmsg : "");
+	return ret;
+}
+
+/* The mode and the difficulty into @arg, uint8_t[2]. */
+static int guard_mode_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MOAT_A_MAX + 1], *g[MOAT_GUARD_A_MAX + 1];
+	uint8_t *v = arg;
+
+	if (!moat_nl_parse(msg, tb, MOAT_A_MAX) &&
+	    !moat_nla_nested(tb[MOAT_A_GUARD], g, MOAT_GUARD_A_MAX)) {
+		moat_nla_u8(g[MOAT_GUARD_A_MODE], &v[0]);
+		moat_nla_u8(g[MOAT_GUARD_A_DIFFICULTY], &v[1]);
+	}
+	return NL_OK;
+}
+
+int kernel_guard_mode(uint8_t *mode, uint8_t *difficulty)
+{
+	struct nl_msg *msg = moat_nl_msg(&nl, MOAT_CMD_GUARD_GET, 0);
+	uint8_t v[2] = { MOAT_GUARD_MODE_OFF, 0 };
+	int ret;
+
+	*mode = MOAT_GUARD_MODE_OFF;
+	*difficulty = 0;
+	if (!msg)
+		return -ENOMEM;
+	ret = moat_nl_request(&nl, msg, guard_mode_reply, v);
+	if (!ret) {
+		*mode = v[0];
+		*difficulty = v[1];
+	}
+	return ret;
 }

@@ -13,7 +13,8 @@
 #define IKE_NONCE_MAX 256	/* RFC 7296 §3.9 */
 #define AEAD_SALT_LEN 4		/* RFC 5282 §7.1, RFC 7634 §3 */
 
-static const char *prf_digest(int prf)
+/* OpenSSL's name of the digest under HMAC PRF @prf, or NULL. */
+const char *ike_prf_digest(int prf)
 {
 	switch (prf) {
 	case IKE_PRF_HMAC_SHA2_256:
@@ -54,7 +55,7 @@ static int mac_feed(EVP_MAC_CTX *ctx, const struct ike_chunk *parts,
 int ike_prf(int prf, const uint8_t *key, size_t klen,
 	    const struct ike_chunk *parts, size_t n, uint8_t *out)
 {
-	const char *md = prf_digest(prf);
+	const char *md = ike_prf_digest(prf);
 	size_t outl = 0, want = ike_prf_len(prf);
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM params[2];

@@ -34,6 +34,7 @@ struct ike_chunk {
 };
 
 /* Output (= preferred key) length of a PRF, 0 if unsupported. */
+const char *ike_prf_digest(int prf);
 size_t ike_prf_len(int prf);
 /* out = prf(key, parts[0] | ... | parts[n-1]); 0 or -1. */
 int ike_prf(int prf, const uint8_t *key, size_t klen,

@@ -32,7 +32,9 @@
 
 #include "daemon.h"
 #include "exchange_est.h"
+#include "guardd.h"
 #include "rekey_time.h"
+#include "resumed.h"
 
 struct daemon d = { .conf_path = MOATD_CONF_PATH, .ctl_fd = -1 };
 
@@ -91,6 +93,7 @@ static void sa_free(struct dsa *s)
 			*pp = s->next;
 			break;
 		}
+	guardd_half_open(s, false);
 	kernel_remove(s);
 	if (s->waiter >= 0)
 		ctl_reply(s->waiter, "error SA deleted");
@@ -100,16 +103,42 @@ static void sa_free(struct dsa *s)
 
 static const char *notify_name(uint16_t n)
 {
-	switch (n) {
-	case 0: return "failed";
-	case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
-	case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
-	case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
-	case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
-	case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
-	case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
-	default: return "refused";
-	}
+	const char *name = ike_notify_name(n);
+
+	return name ? name : "refused";
+}
+
+/*
+ * RFC 5723, initiator: a failed resumption falls back to IKE_SA_INIT (its
+ * ticket is used up), and a lost IKE SA comes back with its ticket.
+ */
+static bool restart_wanted(const struct dsa *s, const char *why)
+{
+	const struct ikesa *sa = s->sa;
+
+	if (sa->role != IKESA_INITIATOR || !sa->conn->resumption ||
+	    s->replaced || d.quit)
+		return false;
+	if (sa->resumed && !s->est_ms)
+		return true;
+	return s->est_ms && !strcmp(why, "timeout") &&
+	       resumed_have(sa->conn->name);
+}
+
+static void sa_restart(struct dsa *s)
+{
+	char name[MOATD_CONN_NAME_MAX + 1], err[128], line[160];
+	int waiter = s->waiter, ret;
+
+	snprintf(name, sizeof(name), "%s", s->sa->conn->name);
+	s->waiter = -1;
+	sa_free(s);
+	ret = daemon_up(name, waiter, err, sizeof(err));
+	if (ret < 0)
+		dlog(LOG_WARNING, "%s: %s", name, err);
+	snprintf(line, sizeof(line), ret < 0 ? "error %s" : "ok", err);
+	if (ret && waiter >= 0)
+		ctl_reply(waiter, line);
 }
 
 void daemon_sa_dead(struct dsa *s, const char *why)
@@ -117,6 +146,10 @@ void daemon_sa_dead(struct dsa *s, const char *why)
 	char line[128];
 
 	dlog(LOG_NOTICE, "%s: IKE SA failed: %s", s->sa->conn->name, why);
+	if (restart_wanted(s, why)) {
+		sa_restart(s);
+		return;
+	}
 	if (s->waiter >= 0) {
 		snprintf(line, sizeof(line), "error %s", why);
 		ctl_reply(s->waiter, line);
@@ -275,6 +308,22 @@ static void take_successor(struct dsa *s)
 	dlog(LOG_INFO, "%s: IKE SA rekeyed", s->sa->conn->name);
 }
 
+/*
+ * Rekeyed or redundant: its Delete is on the way, or the peer's is. The
+ * peer's may be late by a round trip and a retransmission (§2.8.2: after a
+ * simultaneous rekey it deletes the new SA it lost with, and an SA we no
+ * longer know would leave that Delete unanswered, retransmitted for
+ * minutes), so wait for it that long.
+ */
+static void arm_closing(struct dsa *s)
+{
+	if (ike_busy(s->sa))
+		arm_retransmit(s);
+	else
+		s->deadline_ms = now_ms() + MOATD_CLOSING_MS +
+				 2ULL * s->sa->conn->retransmit_timeout_ms;
+}
+
 /* §2.8.2: the losing new IKE SA lives until its Delete is done. */
 static void take_redundant(struct dsa *s)
 {
@@ -285,10 +334,7 @@ static void take_redundant(struct dsa *s)
 		return;
 	t->replaced = true;
 	t->est_ms = t->started_ms;
-	if (ike_busy(r))
-		arm_retransmit(t);
-	else
-		t->deadline_ms = now_ms() + MOATD_CLOSING_MS;
+	arm_closing(t);
 	dlog(LOG_INFO, "%s: simultaneous IKE SA rekey: one new SA is redundant",
 	     s->sa->conn->name);
 }
@@ -298,15 +344,6 @@ static void after_exchange(struct dsa *s)
 	apply_ops(s);
 	take_successor(s);
 	take_redundant(s);
-}
-
-/* Rekeyed or redundant: its Delete is on the way, or the peer's is. */
-static void arm_closing(struct dsa *s)
-{
-	if (ike_busy(s->sa))
-		arm_retransmit(s);
-	else
-		s->deadline_ms = now_ms() + MOATD_CLOSING_MS;
 }
 
 static void sa_gone(struct dsa *s)
@@ -328,7 +365,12 @@ static void sa_established(struct dsa *s)
 	struct ikesa *sa = s->sa;
 
 	s->est_ms = now_ms();
-	dlog(LOG_INFO, "%s: IKE SA established", sa->conn->name);
+	dlog(LOG_INFO, "%s: IKE SA established%s", sa->conn->name,
+	     sa->resumed ? " (resumed)" : "");
+	if (sa->role == IKESA_RESPONDER)
+		guardd_known(&sa->ep.remote);
+	else
+		resumed_keep(sa);
 	ike_schedule(s);
 	if (!sa->have_child) {
 		if (s->waiter >= 0)
@@ -367,6 +409,7 @@ static void sa_progress(struct dsa *s)
 		if (sa->role == IKESA_INITIATOR) {
 			s->tries = 0;
 			arm_retransmit(s);
+			solve_begin(s);	/* may free s */
 		}
 		return;
 	}
@@ -382,6 +425,7 @@ static void sa_progress(struct dsa *s)
 #define FLAG_I 0x08
 #define FLAG_R 0x20
 #define EXCH_IKE_SA_INIT 34
+#define EXCH_IKE_SESSION_RESUME 38
 
 static struct dsa *sa_find(const uint8_t *msg, const struct moat_addr *peer)
 {
@@ -430,14 +474,20 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 {
 	static struct ike_out out;
 	const struct moatd_conn *c = conn_for(ep);
+	bool resume = msg[HDR_EXCH] == EXCH_IKE_SESSION_RESUME;
 	struct ikesa *sa;
 	uint16_t notify = 0;
 	struct dsa *s;
 
-	if (!c)
+	if (!c && !resume)
 		return;
 	out.len = 0;
-	sa = ike_respond_init(&d.resp, c, ep, msg, len, &out, &notify);
+	if (resume)	/* RFC 5723: the ticket names the conn */
+		sa = ike_respond_resume(d.cfg, ep, msg, len, &out, &notify);
+	else
+		sa = ike_respond_init(&d.resp, c, ep, msg, len, &out, &notify);
+	if (resume && notify)
+		dlog(LOG_INFO, "a resumption ticket refused: TICKET_NACK");
 	if (!sa) {
 		if (out.len)
 			sock_send(ep, out.buf, out.len);
@@ -446,6 +496,10 @@ static void rx_new(const struct ike_endpoints *ep, const uint8_t *msg,
 	s = sa_add(sa);
 	if (!s)
 		return;
+	if (ike_auth_puzzle(sa))
+		dlog(LOG_INFO, "%s: asks the IKE_AUTH puzzle of difficulty %u",
+		     c->name, ike_auth_puzzle(sa));
+	guardd_half_open(s, true);
 	send_out(s, &out);
 	s->deadline_ms = now_ms() + MOATD_HALF_OPEN_MS;
 }
@@ -485,9 +539,24 @@ static void follow_peer(struct dsa *s, const struct ike_endpoints *ep)
 	*cur = *ep;
 }
 
+/* What the IKE_AUTH puzzle (RFC 8019 §7.2) did with a message for @s. */
+static void auth_puzzle_log(const struct dsa *s,
+			    const struct ike_auth_puzzle_stats *was)
+{
+	const struct ike_auth_puzzle_stats *now = &ike_auth_puzzle_stats;
+
+	if (now->verified != was->verified)
+		dlog(LOG_INFO, "%s: IKE_AUTH puzzle solution verified",
+		     s->sa->conn->name);
+	if (now->discarded != was->discarded)
+		dlog(LOG_DEBUG, "%s: IKE_AUTH request without a valid puzzle solution discarded (%llu so far)",
+		     s->sa->conn->name, (unsigned long long)now->discarded);
+}
+
 void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	       size_t len)
 {
+	struct ike_auth_puzzle_stats was = ike_auth_puzzle_stats;
 	static struct ike_out out;
 	struct dsa *s;
 	int ret;
@@ -496,13 +565,15 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 		return;
 	s = sa_find(msg, &ep->remote);
 	if (!s) {
-		if (msg[HDR_EXCH] == EXCH_IKE_SA_INIT &&
+		if ((msg[HDR_EXCH] == EXCH_IKE_SA_INIT ||
+		     msg[HDR_EXCH] == EXCH_IKE_SESSION_RESUME) &&
 		    (msg[HDR_FLAGS] & FLAG_I) && !(msg[HDR_FLAGS] & FLAG_R))
 			rx_new(ep, msg, len);
 		return;
 	}
 	out.len = 0;
 	ret = ike_recv(s->sa, msg, len, &out);
+	auth_puzzle_log(s, &was);
 	if (ret == IKE_RX_DROP) {
 		dlog(LOG_DEBUG, "%s: dropped exchange %u flags 0x%02x id %u",
 		     s->sa->conn->name, msg[HDR_EXCH], msg[HDR_FLAGS],
@@ -515,18 +586,21 @@ void daemon_rx(const struct ike_endpoints *ep, const uint8_t *msg,
 	else if (ep->local_port == IKE_NATT_PORT)
 		follow_peer(s, ep);
 	s->last_rx_ms = now_ms();
+	guardd_half_open(s, s->sa->role == IKESA_RESPONDER &&
+			 s->sa->state == IKESA_INIT_DONE);
 	/* New SAs in the kernel before the answer or Delete goes out. */
 	if (ret == IKE_RX_OK)
 		after_exchange(s);
 	send_out(s, &out);
-	if (ret == IKE_RX_OK)
+	if (ret == IKE_RX_OK) {
 		sa_progress(s);
-	else if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
+		return;		/* s may be gone */
+	}
+	if (s->sa->state == IKESA_ESTABLISHED && !ike_busy(s->sa))
 		arm_established(s);
 }
 
-/* A request of ours went out: wait for its answer. */
-static void request_sent(struct dsa *s, const struct ike_out *out)
+void daemon_request_sent(struct dsa *s, const struct ike_out *out)
 {
 	send_out(s, out);
 	s->tries = 0;
@@ -544,7 +618,7 @@ static void dpd_due(struct dsa *s)
 		return;
 	}
 	dlog(LOG_DEBUG, "%s: liveness check", s->sa->conn->name);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* A rekeyed or redundant SA: retransmit its Delete, or let it go. */
@@ -632,7 +706,7 @@ static void kid_rekey(struct dsa *s, struct kchild *k, uint64_t now)
 		return;
 	dlog(LOG_INFO, "%s: rekeying Child SA 0x%08x", s->sa->conn->name,
 	     k->spi_in);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* Hard-expired in the kernel: tell the peer the Child SA is gone. */
@@ -654,7 +728,7 @@ static void kid_delete(struct dsa *s, struct kchild *k, uint64_t now)
 		return;		/* being deleted already */
 	dlog(LOG_INFO, "%s: deleting expired Child SA 0x%08x",
 	     s->sa->conn->name, k->spi_in);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 static void kids_due(struct dsa *s, uint64_t now)
@@ -685,7 +759,7 @@ static void ike_rekey_due(struct dsa *s, uint64_t now)
 	if (ike_rekey_ike(s->sa, &out))
 		return;
 	dlog(LOG_INFO, "%s: rekeying the IKE SA", s->sa->conn->name);
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 }
 
 /* Tells the peer (best effort: we do not wait for its answer). */
@@ -807,7 +881,7 @@ int daemon_rekey(const char *name, bool ike, char *err, size_t errlen)
 		       -1;
 	dlog(LOG_INFO, "%s: rekeying %s on request", name,
 	     ike ? "the IKE SA" : "the Child SA");
-	request_sent(s, &out);
+	daemon_request_sent(s, &out);
 	return 0;
 }
 
@@ -834,7 +908,7 @@ int daemon_up(const char *name, int waiter, char *err, size_t errlen)
 	ep.local = c->local;
 	ep.remote = c->remote;
 	out.len = 0;
-	sa = ike_initiate(c, &ep, &out);
+	sa = resumed_initiate(c, &ep, &out);
 	s = sa ? sa_add(sa) : NULL;
 	if (!s)
 		return snprintf(err, errlen, "cannot start the IKE SA"), -1;
@@ -936,6 +1010,7 @@ static void reload(void)
 	old_cfgs[n_old++] = d.cfg;	/* running SAs still point into it */
 	d.cfg = cfg;
 	dlog(LOG_INFO, "reloaded %s: %zu conns", d.conf_path, cfg->n_conns);
+	guardd_apply(cfg);
 	start_conns();
 }
 
@@ -973,12 +1048,22 @@ static void on_signal(int fd)
 	}
 }
 
+/*
+ * Keeps CAP_NET_ADMIN only. Changing the bounding set takes CAP_SETPCAP,
+ * which a service manager that bounded moatd already (moatd.service's
+ * CapabilityBoundingSet) leaves out: then only the capability sets change.
+ */
 static int drop_privileges(void)
 {
+	capng_select_t which = CAPNG_SELECT_BOTH;
+
+	if (capng_get_caps_process() == 0 &&
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
+		which = CAPNG_SELECT_CAPS;
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 			 CAP_NET_ADMIN) ||
-	    capng_apply(CAPNG_SELECT_BOTH)) {
+	    capng_apply(which)) {
 		dlog(LOG_ERR, "cannot drop capabilities");
 		return -1;
 	}
@@ -991,7 +1076,8 @@ static void loop(int sigfd)
 	int n, i;
 
 	while (!d.quit) {
-		n = epoll_wait(d.epfd, ev, 16, timer_next_timeout());
+		n = epoll_wait(d.epfd, ev, 16,
+			       solve_pending() ? 0 : timer_next_timeout());
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
@@ -1005,6 +1091,8 @@ static void loop(int sigfd)
 				events_read();
 		}
 		timer_run();
+		solve_run();
+		guardd_tick(now_ms());
 		if (d.reload) {
 			d.reload = 0;
 			reload();
@@ -1080,6 +1168,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dlog(LOG_INFO, "started with %zu conns", d.cfg->n_conns);
+	guardd_apply(d.cfg);
 	start_conns();
 	loop(sigfd);
 	dlog(LOG_INFO, "stopping");
@@ -1087,6 +1176,8 @@ int main(int argc, char **argv)
 	events_close();
 	kernel_close();
 	sock_close_all();
+	resumed_clear();
+	ticket_reset();
 	moatd_config_free(d.cfg);
 	while (n_old)
 		moatd_config_free(old_cfgs[--n_old]);

@@ -53,7 +53,7 @@ int ike_parse_hdr(const uint8_t *buf, size_t len, struct ike_hdr *h)
 		return IKE_E_VERSION;
 	if (h->length != len)
 		return h->length > len ? IKE_E_SHORT : IKE_E_LENGTH;
-	if (h->exchange < IKE_SA_INIT || h->exchange > IKE_INFORMATIONAL)
+	if (h->exchange < IKE_SA_INIT || h->exchange > IKE_SESSION_RESUME)
 		return IKE_E_EXCHANGE;
 	/* §3.1: the initiator's SPI is never zero. */
 	return memcmp(h->spi_i, zero, IKE_SPI_LEN) ? IKE_OK : IKE_E_SYNTAX;

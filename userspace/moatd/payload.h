@@ -29,6 +29,7 @@ enum ike_exchange {
 	IKE_AUTH = 35,
 	IKE_CREATE_CHILD_SA = 36,
 	IKE_INFORMATIONAL = 37,
+	IKE_SESSION_RESUME = 38,	/* RFC 5723 */
 };
 
 #define IKE_FLAG_I 0x08		/* sent by the original initiator */
@@ -94,7 +95,7 @@ enum ike_perr {
 	IKE_E_SHORT = -1,	/* a field or payload runs past the data */
 	IKE_E_LENGTH = -2,	/* a length field is inconsistent */
 	IKE_E_VERSION = -3,	/* major version is not 2 */
-	IKE_E_EXCHANGE = -4,	/* exchange type not one of 34..37 */
+	IKE_E_EXCHANGE = -4,	/* exchange type not one of 34..38 */
 	IKE_E_TOOMANY = -5,	/* more payloads/proposals/... than the cap */
 	IKE_E_CRITICAL = -6,	/* unknown payload with the critical bit */
 	IKE_E_SYNTAX = -7,	/* a field holds a value it must not */

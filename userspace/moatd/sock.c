@@ -8,7 +8,10 @@
  * so ESP in UDP and IKE share the port and the NAT mapping: the module
  * takes ESP and NAT keepalives off it and leaves IKE, marker included, to
  * be read here as before. When the module's own socket holds 4500 (a
- * hand-keyed peer with encap udp) moatd speaks IKE on 500 only.
+ * hand-keyed peer with encap udp) moatd speaks IKE on 500 only. Each 500
+ * socket is handed too, as an IKE socket: the module's guard judges the
+ * IKE_SA_INIT requests on both ports before they reach us. A module that
+ * refuses it leaves moatd working as before, on its own cookies.
  */
 #include <errno.h>
 #include <string.h>
@@ -69,6 +72,14 @@ static void natt_open(int i, int family)
 	}
 }
 
+/* The guard on port 500 is welcome, not needed. */
+static void ike_guard(int i)
+{
+	if (fds[i] >= 0 && kernel_hand_ike_socket(fds[i]))
+		dlog(LOG_NOTICE, "the moat module does not guard UDP port %u (%s): moatd's own cookies only",
+		     IKE_PORT, i == S4_500 ? "IPv4" : "IPv6");
+}
+
 int sock_open_all(void)
 {
 	fds[S4_500] = sock_bind(AF_INET, IKE_PORT);
@@ -77,6 +88,8 @@ int sock_open_all(void)
 		dlog(LOG_ERR, "cannot bind UDP port %u: %m", IKE_PORT);
 		return -1;
 	}
+	ike_guard(S4_500);
+	ike_guard(S6_500);
 	natt_open(S4_4500, AF_INET);
 	natt_open(S6_4500, AF_INET6);
 	return 0;

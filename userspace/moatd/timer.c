@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "guardd.h"
 
 uint64_t now_ms(void)
 {
@@ -52,6 +53,7 @@ int timer_next_timeout(void)
 
 	for (s = d.sas; s; s = s->next)
 		min = earlier(min, dsa_next(s));
+	min = earlier(min, guardd_next());
 	if (!min)
 		return -1;
 	if (min <= now)

@@ -22,7 +22,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: moat [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       moat -V | --version\n"
-		"where  OBJECT := { link | peer | sa | monitor | ike }\n"
+		"where  OBJECT := { link | peer | sa | monitor | ike | guard }\n"
 		"       OPTIONS := { -j[son] | -s[tatistics] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -120,6 +120,7 @@ static const struct {
 	{ "sa", do_sa },
 	{ "monitor", do_monitor },
 	{ "ike", do_ike },
+	{ "guard", do_guard },
 };
 
 /* Accepts -x and --x alike, and any prefix of the long name, as ip does. */

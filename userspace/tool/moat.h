@@ -71,5 +71,8 @@ int do_peer(int argc, char **argv);
 int do_sa(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_ike(int argc, char **argv);
+int do_guard(int argc, char **argv);
+/* "normal", "cookies", "puzzles" (enum moat_guard_level). */
+const char *guard_level_name(uint8_t level);
 
 #endif

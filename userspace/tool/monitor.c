@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * moat monitor: prints the module's events as they happen, as ip monitor
- * does: SA soft expiry (time to rekey) and hard expiry (the SA is gone).
+ * does: SA soft expiry (time to rekey) and hard expiry (the SA is gone),
+ * and the guard's level changes.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +21,8 @@ static void monitor_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: moat monitor [ count N ]\n"
-		"Prints SA expiry events until interrupted, or until N arrived.\n");
+		"Prints SA expiry and guard level events until interrupted,\n"
+		"or until N arrived.\n");
 }
 
 static const char *const expire_names[] = {
@@ -59,6 +61,39 @@ static void peer_addr(struct nlattr *nest, char *buf, size_t len)
 			  len);
 }
 
+static int monitor_done(struct monitor *m)
+{
+	fflush(stdout);
+	if (m->left > 0)
+		m->left--;
+	return m->left == 0 ? NL_STOP : NL_OK;
+}
+
+static int monitor_guard(struct nlattr *nest, struct monitor *m)
+{
+	struct nlattr *g[MOAT_GUARD_A_MAX + 1];
+	uint8_t level = 0, difficulty = 0;
+	struct moat_json j;
+
+	if (moat_nla_nested(nest, g, MOAT_GUARD_A_MAX))
+		return NL_SKIP;
+	moat_nla_u8(g[MOAT_GUARD_A_LEVEL], &level);
+	moat_nla_u8(g[MOAT_GUARD_A_DIFFICULTY], &difficulty);
+	if (opts.json) {
+		json_init(&j, stdout);
+		json_open_object(&j, NULL);
+		json_string(&j, "event", "guard");
+		json_string(&j, "level", guard_level_name(level));
+		json_u64(&j, "difficulty", difficulty);
+		json_close_object(&j);
+		json_end(&j);
+	} else {
+		printf("guard level %s difficulty %u\n",
+		       guard_level_name(level), difficulty);
+	}
+	return monitor_done(m);
+}
+
 static int monitor_event(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[MOAT_A_MAX + 1], *sa[MOAT_SA_A_MAX + 1];
@@ -69,8 +104,11 @@ static int monitor_event(struct nl_msg *msg, void *arg)
 	struct moat_json j;
 	uint32_t spi = 0;
 
-	if (moat_nl_parse(msg, tb, MOAT_A_MAX) ||
-	    gh->cmd != MOAT_CMD_SA_EXPIRE ||
+	if (moat_nl_parse(msg, tb, MOAT_A_MAX))
+		return NL_SKIP;
+	if (gh->cmd == MOAT_CMD_GUARD_LEVEL)
+		return monitor_guard(tb[MOAT_A_GUARD], m);
+	if (gh->cmd != MOAT_CMD_SA_EXPIRE ||
 	    moat_nla_nested(tb[MOAT_A_SA], sa, MOAT_SA_A_MAX))
 		return NL_SKIP;
 	moat_nla_str(tb[MOAT_A_IFNAME], dev, sizeof(dev));
@@ -98,10 +136,7 @@ static int monitor_event(struct nl_msg *msg, void *arg)
 		       name_of(reason_names, 5, reason), spi,
 		       dir == MOAT_DIR_IN ? "in" : "out", peer, dev);
 	}
-	fflush(stdout);
-	if (m->left > 0)
-		m->left--;
-	return m->left == 0 ? NL_STOP : NL_OK;
+	return monitor_done(m);
 }
 
 static int monitor_run(long count)

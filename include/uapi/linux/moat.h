@@ -55,6 +55,7 @@ enum moat_attr {
 	MOAT_A_SOCK_FD,		/* u32: a file descriptor of the caller's */
 	/* guard */
 	MOAT_A_GUARD,		/* nest: enum moat_guard_attr */
+	MOAT_A_SOCK_KIND,	/* u8, enum moat_sock_kind; with MOAT_A_SOCK_FD */
 	__MOAT_A_MAX
 };
 
@@ -117,6 +118,19 @@ enum moat_encap {
  * to IP_PMTUDISC_OMIT, as the module keeps the path MTU itself. While a
  * socket is handed in, the module cannot be unloaded.
  */
+
+/*
+ * What a socket handed in with MOAT_CMD_SOCK_SET is for. ESP_IN_UDP (the
+ * default) is the one described above; the guard judges the IKE_SA_INIT
+ * requests it carries after the non-ESP marker. IKE is a socket that
+ * carries IKE alone (port 500): the guard judges its IKE_SA_INIT requests
+ * and everything else stays on it. A namespace has at most one socket of
+ * each kind and family.
+ */
+enum moat_sock_kind {
+	MOAT_SOCK_ESP_IN_UDP,
+	MOAT_SOCK_IKE,
+};
 
 enum moat_peer_attr {
 	MOAT_PEER_A_UNSPEC,
@@ -311,6 +325,8 @@ enum moat_guard_mode {
 #define MOAT_GUARD_PREFIX6_DEFAULT	64
 #define MOAT_GUARD_ENTRIES_DEFAULT	8192	/* prefixes tracked at once */
 #define MOAT_GUARD_ENTRIES_LIMIT	1048576
+#define MOAT_GUARD_KNOWN_TTL_DEFAULT	3600	/* seconds */
+#define MOAT_GUARD_KNOWN_MAX		4096	/* known sources kept at once */
 
 enum moat_guard_attr {
 	MOAT_GUARD_A_UNSPEC,
@@ -331,6 +347,16 @@ enum moat_guard_attr {
 	MOAT_GUARD_A_ENTRIES,		/* u32, 1..MOAT_GUARD_ENTRIES_LIMIT */
 	MOAT_GUARD_A_HALF_OPEN,		/* u32: moatd reports its count */
 	MOAT_GUARD_A_STATS,		/* nest: u64 per enum moat_guard_stat */
+	MOAT_GUARD_A_HOPS,		/* u8: IKE (any message) only from N hops or
+					 * fewer (TTL/hop limit >= 255 - N);
+					 * 0 (default) is off
+					 */
+	MOAT_GUARD_A_KNOWN4,		/* struct in_addr, in SET: a source that
+					 * completed IKE_AUTH (moatd tells)
+					 */
+	MOAT_GUARD_A_KNOWN6,		/* struct in6_addr, in SET */
+	MOAT_GUARD_A_KNOWN_TTL,		/* u32 seconds a source stays known */
+	MOAT_GUARD_A_N_KNOWN,		/* u32, read only */
 	__MOAT_GUARD_A_MAX
 };
 
@@ -351,6 +377,8 @@ enum moat_guard_stat {
 	MOAT_GUARD_STAT_LEGACY_DROPPED,	/* no solution, outside it */
 	MOAT_GUARD_STAT_RATE_LIMITED,	/* over its prefix's rate: puzzle */
 	MOAT_GUARD_STAT_MALFORMED,
+	MOAT_GUARD_STAT_KNOWN_PASSED,	/* a known source: no puzzle asked */
+	MOAT_GUARD_STAT_HOPS_DROPPED,	/* from further than MOAT_GUARD_A_HOPS */
 	__MOAT_GUARD_STAT_MAX
 };
 

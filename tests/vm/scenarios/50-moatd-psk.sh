@@ -8,7 +8,9 @@
 # the liveness check; a moatd killed with SIGKILL leaves SAs that the next
 # one removes; SIGTERM removes what moatd installed; SIGHUP keeps the SAs of
 # unchanged conns and removes those of removed ones; a bad config or a
-# wrong key fails with a reason; only CAP_NET_ADMIN is kept.
+# wrong key fails with a reason; only CAP_NET_ADMIN is kept; NULL auth on
+# one side only (a encrypts without proving who it is, b uses the psk)
+# works, and fails when b asks a for the psk.
 # timeout: 240
 set -euo pipefail
 . "$MOAT_VM_LIB"
@@ -183,3 +185,19 @@ refused 'timeout' nsx a moat ike up t
 refused 'no conn' nsx a moat ike up nosuch
 [[ $(nsas a) == 0 ]] || fail "a: SAs after failed ups"
 stop a
+
+log "NULL on one side (RFC 7619): a only encrypts, b proves itself with the psk"
+moatd_conf a 'local-auth = null'
+moatd_conf b 'remote-auth = null'
+start a
+start b
+nsx a moat ike up t || fail "ike up with NULL on a's side"
+ping_ok a 10.2.0.1 || fail "a: ping over the one-sided NULL tunnel"
+[[ $(nsas b) == 2 ]] || fail "b: $(nsas b) SAs, not 2"
+nsx a moat ike down t
+stop b
+moatd_conf b
+start b
+refused 'AUTHENTICATION_FAILED' nsx a moat ike up t
+stop a
+stop b

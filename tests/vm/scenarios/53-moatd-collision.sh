@@ -5,9 +5,9 @@
 # one is deleted again, so each end ends up with the same single pair
 # (the SPIs of one are the other's), nothing else in the kernel, and
 # traffic passes (52 counts lost pings: a 5 s netem delay under TCG loses
-# some by itself). A simultaneous IKE SA rekey leaves
-# one IKE SA on each end, the same one, with the Child SA moved to it. A
-# rekey crossing `moat ike down` on the other end leaves nothing on
+# some by itself). A simultaneous IKE SA rekey leaves one IKE SA on each
+# end, the same one, with the Child SA moved to it, once the Deletes of
+# the old and the redundant SA are through. A rekey crossing `moat ike down` on the other end leaves nothing on
 # either end.
 # timeout: 500
 set -euo pipefail
@@ -61,8 +61,9 @@ log "both ends rekey the IKE SA at once"
 old=$(ike_spis a)
 both ike rekey t ike
 sleep 15
-wait_for -t 60 one_ike a || fail "a: not back to one IKE SA"
-wait_for -t 60 one_ike b || fail "b: not back to one IKE SA"
+# Each end waits up to 10 s and two retransmit timeouts for a Delete.
+wait_for -t 90 one_ike a || fail "a: not back to one IKE SA"
+wait_for -t 90 one_ike b || fail "b: not back to one IKE SA"
 grep -q 'redundant' a.log b.log || fail "no IKE SA collision"
 [[ $(ike_spis a) == "$(ike_spis b)" ]] ||
 	fail "IKE SAs differ: a '$(ike_spis a)', b '$(ike_spis b)'"
