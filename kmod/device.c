@@ -139,7 +139,13 @@ static void moat_uninit(struct net_device *dev)
 	moat_ring_purge(&moat->decrypt_ring);
 	flush_workqueue(moat->wq);
 	wait_var_event(&moat->inflight, !atomic_read(&moat->inflight));
-	flush_workqueue(moat->wq);
+	/*
+	 * Workers and the transmit pass queue themselves again when they
+	 * reach their budget, which a flush does not wait for. With no
+	 * completion left to come from outside, drain: nothing runs then
+	 * while the queues are purged.
+	 */
+	drain_workqueue(moat->wq);
 	moat_queue_purge(&moat->tx_queue);
 	moat_queue_purge(&moat->rx_queue);
 	destroy_workqueue(moat->wq);
