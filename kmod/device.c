@@ -73,12 +73,10 @@ static int moat_init(struct net_device *dev)
 				   WQ_MEM_RECLAIM, 0, dev->name);
 	if (!dev->tstats || !moat->stats || !moat->wq)
 		goto err;
-	ret = moat_ring_init(&moat->encrypt_ring, moat->wq,
-			     moat_encrypt_worker);
+	ret = moat_ring_init(&moat->encrypt_ring, moat->wq, &moat_encrypt_ops);
 	if (ret)
 		goto err;
-	ret = moat_ring_init(&moat->decrypt_ring, moat->wq,
-			     moat_decrypt_worker);
+	ret = moat_ring_init(&moat->decrypt_ring, moat->wq, &moat_decrypt_ops);
 	if (ret)
 		goto err_ring;
 	skb_queue_head_init(&moat->tx_queue);
@@ -141,7 +139,13 @@ static void moat_uninit(struct net_device *dev)
 	moat_ring_purge(&moat->decrypt_ring);
 	flush_workqueue(moat->wq);
 	wait_var_event(&moat->inflight, !atomic_read(&moat->inflight));
-	flush_workqueue(moat->wq);
+	/*
+	 * Workers and the transmit pass queue themselves again when they
+	 * reach their budget, which a flush does not wait for. With no
+	 * completion left to come from outside, drain: nothing runs then
+	 * while the queues are purged.
+	 */
+	drain_workqueue(moat->wq);
 	moat_queue_purge(&moat->tx_queue);
 	moat_queue_purge(&moat->rx_queue);
 	destroy_workqueue(moat->wq);

@@ -50,10 +50,14 @@ struct moat_dev {
 	struct moat_crypt_ring encrypt_ring;
 	struct moat_crypt_ring decrypt_ring;
 	struct work_struct tx_work;
+	unsigned long tx_flags;		/* MOAT_TX_* bits */
 	struct napi_struct napi;
 	/* Crypto requests started but not completed; uninit waits for 0. */
 	atomic_t inflight;
 };
+
+/* Set while one caller runs the transmit pass (moat_tx_flush). */
+#define MOAT_TX_SENDING		0
 
 extern struct rtnl_link_ops moat_link_ops;
 extern struct list_head moat_devices;

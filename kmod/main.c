@@ -13,6 +13,7 @@
 #include "netns.h"
 #include "sa.h"
 #include "socket.h"
+#include "stats.h"
 
 static int __init moat_init(void)
 {
@@ -33,6 +34,7 @@ static int __init moat_init(void)
 	ret = moat_genl_init();
 	if (ret)
 		goto err_socket;
+	moat_pipe_init();
 	pr_info("moat: IPsec ESP tunnel device, genetlink version %d\n",
 		MOAT_GENL_VERSION);
 	return 0;
@@ -51,6 +53,7 @@ err_sa:
 /* Configuration first, then the way in, the devices and what they left. */
 static void __exit moat_exit(void)
 {
+	moat_pipe_exit();
 	moat_genl_exit();
 	moat_socket_exit();
 	moat_device_exit();

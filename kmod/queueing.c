@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The parallel crypto rings and the ordered queues in front of them.
+ *
+ * Every hand-off is per burst, not per packet: producers fill the ring
+ * and then wake workers once (none when one is already draining); a
+ * worker drains up to MOAT_WORK_BUDGET packets per run and hands the
+ * finished ones on every MOAT_BATCH packets.
  */
 
 #include <linux/cpumask.h>
@@ -8,8 +13,10 @@
 
 #include "queueing.h"
 
+static void moat_ring_worker(struct work_struct *work);
+
 int moat_ring_init(struct moat_crypt_ring *r, struct workqueue_struct *wq,
-		   work_func_t fn)
+		   const struct moat_ring_ops *ops)
 {
 	int cpu, ret;
 
@@ -24,10 +31,13 @@ int moat_ring_init(struct moat_crypt_ring *r, struct workqueue_struct *wq,
 	for_each_possible_cpu(cpu) {
 		struct moat_cpu_work *w = per_cpu_ptr(r->workers, cpu);
 
-		INIT_WORK(&w->work, fn);
+		INIT_WORK(&w->work, moat_ring_worker);
 		w->ring = r;
+		w->cpu = cpu;
+		w->running = false;
 	}
 	r->wq = wq;
+	r->ops = ops;
 	r->last_cpu = -1;
 	return 0;
 }
@@ -40,31 +50,98 @@ void moat_ring_free(struct moat_crypt_ring *r)
 	free_percpu(r->workers);
 }
 
-struct moat_crypt_ring *moat_ring_of(struct work_struct *work)
-{
-	return container_of(work, struct moat_cpu_work, work)->ring;
-}
-
-/* Spreads work round-robin over the online CPUs. */
-static int moat_next_cpu(struct moat_crypt_ring *r)
+/* The next online CPU other than @self, round-robin; -1 if none. */
+static int moat_next_cpu(struct moat_crypt_ring *r, int self)
 {
 	int cpu = cpumask_next(READ_ONCE(r->last_cpu), cpu_online_mask);
 
 	if (cpu >= nr_cpu_ids)
 		cpu = cpumask_first(cpu_online_mask);
+	if (cpu == self) {
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
 	WRITE_ONCE(r->last_cpu, cpu);
-	return cpu;
+	return cpu == self ? -1 : cpu;
 }
 
-bool moat_ring_push(struct moat_crypt_ring *r, struct sk_buff *skb)
+static void moat_ring_wake(struct moat_crypt_ring *r, int cpu)
 {
-	int cpu;
+	struct moat_cpu_work *w = per_cpu_ptr(r->workers, cpu);
 
-	if (ptr_ring_produce_bh(&r->ring, skb))
-		return false;
-	cpu = moat_next_cpu(r);
-	queue_work_on(cpu, r->wq, &per_cpu_ptr(r->workers, cpu)->work);
-	return true;
+	/* Pairs with the barrier in moat_ring_worker() before its last look. */
+	smp_mb();
+	if (!READ_ONCE(w->running))
+		queue_work_on(cpu, r->wq, &w->work);
+}
+
+/**
+ * moat_ring_kick - wake workers for packets just pushed into @r
+ * @r: the ring
+ * @backlog: packets waiting in the ordered queue, these included
+ *
+ * The worker of this CPU always (it runs once the current softirq or
+ * task lets it, no other CPU disturbed); with more than one packet
+ * waiting, also one other CPU's, round-robin, so the crypto spreads over
+ * every CPU even when all packets come in on one.
+ */
+void moat_ring_kick(struct moat_crypt_ring *r, unsigned int backlog)
+{
+	int self = get_cpu();
+	int other;
+
+	moat_ring_wake(r, self);
+	if (backlog > 1) {
+		other = moat_next_cpu(r, self);
+		if (other >= 0)
+			moat_ring_wake(r, other);
+	}
+	put_cpu();
+}
+
+static void moat_ring_worker(struct work_struct *work)
+{
+	struct moat_cpu_work *w = container_of(work, struct moat_cpu_work,
+					       work);
+	struct moat_crypt_ring *r = w->ring;
+	const struct moat_ring_ops *ops = r->ops;
+	unsigned int n = 0, batch = 0;
+	struct sk_buff *skb;
+
+	moat_pipe_add(ops->runs, 1);
+	WRITE_ONCE(w->running, true);
+	for (;;) {
+		skb = ptr_ring_consume_bh(&r->ring);
+		if (!skb) {
+			if (batch)
+				ops->batch_end(r);
+			batch = 0;
+			WRITE_ONCE(w->running, false);
+			/* A producer that saw us running left it to us. */
+			smp_mb();
+			if (ptr_ring_empty_bh(&r->ring))
+				break;
+			WRITE_ONCE(w->running, true);
+			continue;
+		}
+		ops->one(r, skb);
+		n++;
+		if (++batch == MOAT_BATCH) {
+			ops->batch_end(r);
+			batch = 0;
+		}
+		if (n == MOAT_WORK_BUDGET) {
+			if (batch)
+				ops->batch_end(r);
+			WRITE_ONCE(w->running, false);
+			/* More may wait: run again, after whatever else is due. */
+			queue_work_on(w->cpu, r->wq, &w->work);
+			break;
+		}
+		cond_resched();
+	}
+	moat_pipe_add(ops->pkts, n);
 }
 
 bool moat_queue_both(struct sk_buff_head *q, struct moat_crypt_ring *r,
@@ -72,22 +149,38 @@ bool moat_queue_both(struct sk_buff_head *q, struct moat_crypt_ring *r,
 {
 	atomic_set(&MOAT_CB(skb)->state, MOAT_PKT_PENDING);
 	__skb_queue_tail(q, skb);
-	if (moat_ring_push(r, skb))
+	if (!ptr_ring_produce_bh(&r->ring, skb))
 		return true;
 	moat_pkt_finish(skb, MOAT_PKT_DEAD);
 	return false;
 }
 
-struct sk_buff *moat_queue_pop_ready(struct sk_buff_head *q)
+unsigned int moat_queue_pop_ready(struct sk_buff_head *q,
+				  struct sk_buff_head *list, unsigned int max)
 {
 	struct sk_buff *skb;
+	unsigned int n = 0;
+
+	spin_lock_bh(&q->lock);
+	while (n < max && (skb = skb_peek(q)) &&
+	       atomic_read_acquire(&MOAT_CB(skb)->state) != MOAT_PKT_PENDING) {
+		__skb_unlink(skb, q);
+		__skb_queue_tail(list, skb);
+		n++;
+	}
+	spin_unlock_bh(&q->lock);
+	return n;
+}
+
+bool moat_queue_head_ready(struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+	bool ready;
 
 	spin_lock_bh(&q->lock);
 	skb = skb_peek(q);
-	if (skb && atomic_read_acquire(&MOAT_CB(skb)->state) != MOAT_PKT_PENDING)
-		__skb_unlink(skb, q);
-	else
-		skb = NULL;
+	ready = skb && atomic_read_acquire(&MOAT_CB(skb)->state) !=
+		       MOAT_PKT_PENDING;
 	spin_unlock_bh(&q->lock);
-	return skb;
+	return ready;
 }

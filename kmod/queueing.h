@@ -6,6 +6,8 @@
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 
+#include "stats.h"
+
 struct moat_dev;
 struct moat_sa;
 
@@ -37,9 +39,26 @@ static inline struct moat_cb *MOAT_CB(struct sk_buff *skb)
 	return (struct moat_cb *)skb->cb;
 }
 
+struct moat_crypt_ring;
+
+/*
+ * What a ring's workers do: @one takes one packet through the crypto;
+ * @batch_end hands on what the last @one calls finished (a transmit pass,
+ * a NAPI poll), once per batch rather than once per packet.
+ */
+struct moat_ring_ops {
+	void (*one)(struct moat_crypt_ring *r, struct sk_buff *skb);
+	void (*batch_end)(struct moat_crypt_ring *r);
+	enum moat_pipe runs;	/* counters of worker runs and packets */
+	enum moat_pipe pkts;
+};
+
 struct moat_cpu_work {
 	struct work_struct work;
-	void *ring;
+	struct moat_crypt_ring *ring;
+	int cpu;
+	/* Draining: a new packet needs no wake-up, it will be seen. */
+	bool running;
 };
 
 /* A bounded multi-producer ring and the per-CPU workers that empty it. */
@@ -47,18 +66,20 @@ struct moat_crypt_ring {
 	struct ptr_ring ring;
 	struct moat_cpu_work __percpu *workers;
 	struct workqueue_struct *wq;
+	const struct moat_ring_ops *ops;
 	int last_cpu;
 };
 
 #define MOAT_RING_SIZE		1024
-/* Packets one worker handles before it yields the CPU. */
+/* Packets one worker run handles before it yields the CPU. */
 #define MOAT_WORK_BUDGET	64
+/* Packets between two hand-offs (batch_end) inside one run. */
+#define MOAT_BATCH		16
 
 int moat_ring_init(struct moat_crypt_ring *r, struct workqueue_struct *wq,
-		   work_func_t fn);
+		   const struct moat_ring_ops *ops);
 void moat_ring_free(struct moat_crypt_ring *r);
-bool moat_ring_push(struct moat_crypt_ring *r, struct sk_buff *skb);
-struct moat_crypt_ring *moat_ring_of(struct work_struct *work);
+void moat_ring_kick(struct moat_crypt_ring *r, unsigned int backlog);
 
 /* Sets a packet's final state; its queue's consumer takes it from there. */
 static inline void moat_pkt_finish(struct sk_buff *skb, int state)
@@ -68,13 +89,21 @@ static inline void moat_pkt_finish(struct sk_buff *skb, int state)
 
 /*
  * Puts @skb at the tail of the ordered queue @q and into @r for crypto.
- * The caller holds @q's lock. Returns false if the ring was full: the
- * packet then stays queued but is already dead.
+ * The caller holds @q's lock, and calls moat_ring_kick() once the burst
+ * is queued. Returns false if the ring was full: the packet then stays
+ * queued but is already dead.
  */
 bool moat_queue_both(struct sk_buff_head *q, struct moat_crypt_ring *r,
 		     struct sk_buff *skb);
 
-/* Takes the head of @q if its crypto is finished; NULL otherwise. */
-struct sk_buff *moat_queue_pop_ready(struct sk_buff_head *q);
+/*
+ * Moves to @list, in order, up to @max packets from the head of @q whose
+ * crypto is finished, under one hold of @q's lock. Returns how many.
+ */
+unsigned int moat_queue_pop_ready(struct sk_buff_head *q,
+				  struct sk_buff_head *list, unsigned int max);
+
+/* Whether the head of @q has finished its crypto. */
+bool moat_queue_head_ready(struct sk_buff_head *q);
 
 #endif

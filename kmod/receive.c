@@ -55,6 +55,7 @@ int moat_esp_input(struct net *net, struct sk_buff *skb)
 	struct moat_dev *moat;
 	struct moat_cb *cb;
 	struct moat_sa *sa;
+	unsigned int backlog;
 	u64 seq;
 
 	if (!pskb_may_pull(skb, MOAT_ESP_HDR_LEN))
@@ -103,12 +104,17 @@ int moat_esp_input(struct net *net, struct sk_buff *skb)
 		return moat_rx_drop(moat, sa, skb, MOAT_STAT_RX_QUEUE_FULL);
 	}
 	moat_queue_both(&moat->rx_queue, &moat->decrypt_ring, skb);
+	backlog = skb_queue_len(&moat->rx_queue);
 	spin_unlock_bh(&moat->rx_queue.lock);
+	moat_pipe_add(MOAT_PIPE_RXQ_DEPTH, backlog);
+	moat_pipe_add(MOAT_PIPE_RX_QUEUED, 1);
+	moat_ring_kick(&moat->decrypt_ring, backlog);
 	return 0;
 }
 
+/* Synchronous completions leave the NAPI poll to the batch end. */
 static void moat_decrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
-				int err)
+				int err, bool async)
 {
 	struct moat_cb *cb = MOAT_CB(skb);
 
@@ -118,10 +124,12 @@ static void moat_decrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
 		cb->drop = err == -EBADMSG ? MOAT_STAT_RX_ICV_FAIL :
 					     MOAT_STAT_RX_NOMEM;
 	moat_pkt_finish(skb, err ? MOAT_PKT_DEAD : MOAT_PKT_DONE);
-	/* Bottom halves off, so the NAPI softirq runs when they come back. */
-	local_bh_disable();
-	napi_schedule(&moat->napi);
-	local_bh_enable();
+	if (async) {
+		/* Bottom halves off: NAPI runs when they come back. */
+		local_bh_disable();
+		napi_schedule(&moat->napi);
+		local_bh_enable();
+	}
 	if (atomic_dec_and_test(&moat->inflight))
 		wake_up_var(&moat->inflight);
 }
@@ -132,7 +140,7 @@ static void moat_decrypt_done(struct crypto_async_request *areq, int err)
 
 	if (err == -EINPROGRESS)
 		return;
-	moat_decrypt_finish(MOAT_CB(skb)->sa->peer->moat, skb, err);
+	moat_decrypt_finish(MOAT_CB(skb)->sa->peer->moat, skb, err, true);
 }
 
 static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
@@ -161,27 +169,41 @@ static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
 	atomic_inc(&moat->inflight);
 	ret = crypto_aead_decrypt(cr->req);
 	if (ret != -EINPROGRESS && ret != -EBUSY)
-		moat_decrypt_finish(moat, skb, ret);
+		moat_decrypt_finish(moat, skb, ret, false);
+	else
+		moat_pipe_add(MOAT_PIPE_DEC_ASYNC, 1);
 	return 0;
 }
 
-void moat_decrypt_worker(struct work_struct *work)
+static void moat_decrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
 {
-	struct moat_crypt_ring *r = moat_ring_of(work);
 	struct moat_dev *moat = container_of(r, struct moat_dev, decrypt_ring);
-	struct sk_buff *skb;
 
-	while ((skb = ptr_ring_consume_bh(&r->ring))) {
-		if (moat_decrypt(moat, skb)) {
-			MOAT_CB(skb)->drop = MOAT_STAT_RX_NOMEM;
-			moat_pkt_finish(skb, MOAT_PKT_DEAD);
-			local_bh_disable();
-			napi_schedule(&moat->napi);
-			local_bh_enable();
-		}
-		cond_resched();
+	if (moat_decrypt(moat, skb)) {
+		MOAT_CB(skb)->drop = MOAT_STAT_RX_NOMEM;
+		moat_pkt_finish(skb, MOAT_PKT_DEAD);
 	}
 }
+
+/*
+ * One NAPI poll for a batch: it delivers the batch through GRO in one
+ * pass, where a poll per packet would leave GRO nothing to merge.
+ */
+static void moat_decrypt_batch_end(struct moat_crypt_ring *r)
+{
+	struct moat_dev *moat = container_of(r, struct moat_dev, decrypt_ring);
+
+	local_bh_disable();
+	napi_schedule(&moat->napi);
+	local_bh_enable();
+}
+
+const struct moat_ring_ops moat_decrypt_ops = {
+	.one = moat_decrypt_one,
+	.batch_end = moat_decrypt_batch_end,
+	.runs = MOAT_PIPE_DEC_RUNS,
+	.pkts = MOAT_PIPE_DEC_PKTS,
+};
 
 /*
  * Strips ESP from a decrypted packet. Returns 0 with @skb holding just the
@@ -297,23 +319,30 @@ static void moat_deliver(struct moat_dev *moat, struct moat_sa *sa,
 int moat_napi_poll(struct napi_struct *napi, int budget)
 {
 	struct moat_dev *moat = container_of(napi, struct moat_dev, napi);
+	struct sk_buff_head list;
 	struct sk_buff *skb;
 	int done = 0;
 
+	__skb_queue_head_init(&list);
 	while (done < budget &&
-	       (skb = moat_queue_pop_ready(&moat->rx_queue))) {
-		struct moat_cb *cb = MOAT_CB(skb);
-		struct moat_sa *sa = cb->sa;
+	       moat_queue_pop_ready(&moat->rx_queue, &list,
+				    min(budget - done, MOAT_BATCH))) {
+		while ((skb = __skb_dequeue(&list))) {
+			struct moat_cb *cb = MOAT_CB(skb);
+			struct moat_sa *sa = cb->sa;
 
-		if (atomic_read(&cb->state) == MOAT_PKT_DONE) {
-			moat_deliver(moat, sa, skb);
-		} else {
-			moat_drop(moat, sa->stats, cb->drop);
-			kfree_skb(skb);
+			if (atomic_read(&cb->state) == MOAT_PKT_DONE) {
+				moat_deliver(moat, sa, skb);
+			} else {
+				moat_drop(moat, sa->stats, cb->drop);
+				kfree_skb(skb);
+			}
+			moat_sa_put(sa);
+			done++;
 		}
-		moat_sa_put(sa);
-		done++;
 	}
+	moat_pipe_add(MOAT_PIPE_NAPI_POLLS, 1);
+	moat_pipe_add(MOAT_PIPE_NAPI_PKTS, done);
 	if (done < budget)
 		napi_complete_done(napi, done);
 	return done;

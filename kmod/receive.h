@@ -5,7 +5,9 @@
 #include <linux/netdevice.h>
 
 int moat_esp_input(struct net *net, struct sk_buff *skb);
-void moat_decrypt_worker(struct work_struct *work);
+#include "queueing.h"
+
+extern const struct moat_ring_ops moat_decrypt_ops;
 int moat_napi_poll(struct napi_struct *napi, int budget);
 
 #endif

@@ -76,36 +76,85 @@ static void moat_tx_drop(struct moat_dev *moat, struct moat_sa *sa,
 	kfree_skb(skb);
 }
 
-/* Queues one segment: sequence number and queue order are taken together. */
+/*
+ * Readies one segment for the queue; false if it was dropped (and
+ * counted). The checksum is done here, where the packet is still plain.
+ */
+static bool moat_tx_prep(struct moat_dev *moat, struct moat_sa *sa,
+			 struct sk_buff *skb)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_ERROR);
+		return false;
+	}
+	if (!moat_sa_account(sa, skb->len)) {
+		moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_EXPIRED);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Queues a burst of readied segments: sequence numbers and queue order
+ * are taken together, under one hold of the queue's lock, and the
+ * encrypt workers are woken once for all of them.
+ */
+static void moat_tx_queue(struct moat_dev *moat, struct moat_sa *sa,
+			  struct sk_buff_head *segs, u8 nexthdr)
+{
+	struct sk_buff_head drops;
+	unsigned int queued = 0, backlog;
+	struct sk_buff *skb;
+	int drop;
+	u64 seq;
+
+	__skb_queue_head_init(&drops);
+	spin_lock_bh(&moat->tx_queue.lock);
+	while ((skb = __skb_dequeue(segs))) {
+		struct moat_cb *cb = MOAT_CB(skb);
+
+		drop = 0;
+		if (skb_queue_len(&moat->tx_queue) >= MOAT_MAX_QUEUED)
+			drop = MOAT_STAT_TX_QUEUE_FULL;
+		else if (moat_sa_next_seq(sa, &seq))
+			drop = MOAT_STAT_TX_SEQ_EXHAUSTED;
+		if (drop) {
+			cb->drop = drop;
+			__skb_queue_tail(&drops, skb);
+			continue;
+		}
+		kref_get(&sa->ref);
+		cb->sa = sa;
+		cb->seq = seq;
+		cb->nexthdr = nexthdr;
+		cb->drop = MOAT_STAT_TX_QUEUE_FULL;
+		cb->crypt = NULL;
+		moat_queue_both(&moat->tx_queue, &moat->encrypt_ring, skb);
+		queued++;
+		moat_pipe_add(MOAT_PIPE_TXQ_DEPTH,
+			      skb_queue_len(&moat->tx_queue));
+	}
+	backlog = skb_queue_len(&moat->tx_queue);
+	spin_unlock_bh(&moat->tx_queue.lock);
+	if (queued) {
+		moat_pipe_add(MOAT_PIPE_TX_SEGS, queued);
+		moat_ring_kick(&moat->encrypt_ring, backlog);
+	}
+	while ((skb = __skb_dequeue(&drops)))
+		moat_tx_drop(moat, sa, skb, MOAT_CB(skb)->drop);
+}
+
+/* Queues one segment on its own. */
 static void moat_tx_one(struct moat_dev *moat, struct moat_sa *sa,
 			struct sk_buff *skb, u8 nexthdr)
 {
-	struct moat_cb *cb = MOAT_CB(skb);
-	int drop = 0;
-	u64 seq;
+	struct sk_buff_head one;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		return moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_ERROR);
-	if (!moat_sa_account(sa, skb->len))
-		return moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_EXPIRED);
-
-	spin_lock_bh(&moat->tx_queue.lock);
-	if (skb_queue_len(&moat->tx_queue) >= MOAT_MAX_QUEUED)
-		drop = MOAT_STAT_TX_QUEUE_FULL;
-	else if (moat_sa_next_seq(sa, &seq))
-		drop = MOAT_STAT_TX_SEQ_EXHAUSTED;
-	if (drop) {
-		spin_unlock_bh(&moat->tx_queue.lock);
-		return moat_tx_drop(moat, sa, skb, drop);
-	}
-	kref_get(&sa->ref);
-	cb->sa = sa;
-	cb->seq = seq;
-	cb->nexthdr = nexthdr;
-	cb->drop = MOAT_STAT_TX_QUEUE_FULL;
-	cb->crypt = NULL;
-	moat_queue_both(&moat->tx_queue, &moat->encrypt_ring, skb);
-	spin_unlock_bh(&moat->tx_queue.lock);
+	if (!moat_tx_prep(moat, sa, skb))
+		return;
+	__skb_queue_head_init(&one);
+	__skb_queue_tail(&one, skb);
+	moat_tx_queue(moat, sa, &one, nexthdr);
 }
 
 /* Where IPv4 fragments made before encryption go on to (per CPU). */
@@ -169,11 +218,13 @@ netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct moat_dev *moat = netdev_priv(dev);
 	struct sk_buff *segs, *next;
+	struct sk_buff_head burst;
 	struct moat_peer *peer;
 	unsigned int mtu;
 	struct moat_sa *sa;
 	u8 nexthdr;
 
+	moat_pipe_add(MOAT_PIPE_TX_XMIT, 1);
 	if (!moat_inner_ok(skb, &nexthdr)) {
 		moat_tx_drop(moat, NULL, skb, MOAT_STAT_TX_BAD_INNER);
 		return NETDEV_TX_OK;
@@ -211,17 +262,24 @@ netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
 	} else {
 		skb_mark_not_on_list(skb);
 	}
+	__skb_queue_head_init(&burst);
 	skb_list_walk_safe(skb, skb, next) {
 		skb_mark_not_on_list(skb);
-		moat_tx_one(moat, sa, skb, nexthdr);
+		if (moat_tx_prep(moat, sa, skb))
+			__skb_queue_tail(&burst, skb);
 	}
+	moat_tx_queue(moat, sa, &burst, nexthdr);
 out:
 	moat_sa_put(sa);
 	return NETDEV_TX_OK;
 }
 
+/*
+ * A synchronous completion leaves the transmit pass to the worker's batch
+ * end; an asynchronous one, which comes alone, asks for one itself.
+ */
 static void moat_encrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
-				int err)
+				int err, bool async)
 {
 	struct moat_cb *cb = MOAT_CB(skb);
 
@@ -230,7 +288,8 @@ static void moat_encrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
 	if (err)
 		cb->drop = MOAT_STAT_TX_ERROR;
 	moat_pkt_finish(skb, err ? MOAT_PKT_DEAD : MOAT_PKT_DONE);
-	queue_work(moat->wq, &moat->tx_work);
+	if (async)
+		queue_work(moat->wq, &moat->tx_work);
 	if (atomic_dec_and_test(&moat->inflight))
 		wake_up_var(&moat->inflight);
 }
@@ -242,7 +301,7 @@ static void moat_encrypt_done(struct crypto_async_request *areq, int err)
 	/* A backlogged request reports once when it really starts. */
 	if (err == -EINPROGRESS)
 		return;
-	moat_encrypt_finish(netdev_priv(skb->dev), skb, err);
+	moat_encrypt_finish(netdev_priv(skb->dev), skb, err, true);
 }
 
 /* Returns 0 with the request running or done, or a negative errno. */
@@ -286,28 +345,37 @@ static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
 	atomic_inc(&moat->inflight);
 	ret = crypto_aead_encrypt(cr->req);
 	if (ret != -EINPROGRESS && ret != -EBUSY)
-		moat_encrypt_finish(moat, skb, ret);
+		moat_encrypt_finish(moat, skb, ret, false);
+	else
+		moat_pipe_add(MOAT_PIPE_ENC_ASYNC, 1);
 	return 0;
 }
 
-void moat_encrypt_worker(struct work_struct *work)
+static void moat_encrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
 {
-	struct moat_crypt_ring *r = moat_ring_of(work);
 	struct moat_dev *moat = container_of(r, struct moat_dev, encrypt_ring);
-	struct sk_buff *skb;
+	int ret = moat_encrypt(moat, skb);
 
-	while ((skb = ptr_ring_consume_bh(&r->ring))) {
-		int ret = moat_encrypt(moat, skb);
-
-		if (ret) {
-			MOAT_CB(skb)->drop = ret == -ENOMEM ?
-				MOAT_STAT_TX_NOMEM : MOAT_STAT_TX_ERROR;
-			moat_pkt_finish(skb, MOAT_PKT_DEAD);
-			queue_work(moat->wq, &moat->tx_work);
-		}
-		cond_resched();
+	if (ret) {
+		MOAT_CB(skb)->drop = ret == -ENOMEM ? MOAT_STAT_TX_NOMEM :
+						      MOAT_STAT_TX_ERROR;
+		moat_pkt_finish(skb, MOAT_PKT_DEAD);
 	}
 }
+
+static void moat_tx_flush(struct moat_dev *moat);
+
+static void moat_encrypt_batch_end(struct moat_crypt_ring *r)
+{
+	moat_tx_flush(container_of(r, struct moat_dev, encrypt_ring));
+}
+
+const struct moat_ring_ops moat_encrypt_ops = {
+	.one = moat_encrypt_one,
+	.batch_end = moat_encrypt_batch_end,
+	.runs = MOAT_PIPE_ENC_RUNS,
+	.pkts = MOAT_PIPE_ENC_PKTS,
+};
 
 static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 {
@@ -437,16 +505,16 @@ static void moat_send(struct moat_dev *moat, struct moat_sa *sa,
 		moat_tx_drop(moat, sa, skb, MOAT_STAT_TX_NO_ROUTE);
 }
 
-void moat_tx_worker(struct work_struct *work)
+/* Sends (or drops, when their crypto failed) @list, in order. */
+static void moat_tx_list(struct moat_dev *moat, struct sk_buff_head *list)
 {
-	struct moat_dev *moat = container_of(work, struct moat_dev, tx_work);
 	struct sk_buff *skb;
 
-	while ((skb = moat_queue_pop_ready(&moat->tx_queue))) {
+	local_bh_disable();
+	while ((skb = __skb_dequeue(list))) {
 		struct moat_cb *cb = MOAT_CB(skb);
 		struct moat_sa *sa = cb->sa;
 
-		local_bh_disable();
 		if (atomic_read(&cb->state) == MOAT_PKT_DONE) {
 			moat_stat_add(sa->stats, MOAT_STAT_TX_PACKETS, 1);
 			moat_stat_add(sa->stats, MOAT_STAT_TX_BYTES,
@@ -455,8 +523,53 @@ void moat_tx_worker(struct work_struct *work)
 		} else {
 			moat_tx_drop(moat, sa, skb, cb->drop);
 		}
-		local_bh_enable();
 		moat_sa_put(sa);
-		cond_resched();
 	}
+	local_bh_enable();
+}
+
+/*
+ * One transmit pass: sends everything at the head of the queue whose
+ * crypto is finished. Whoever finishes crypto calls it (an encrypt worker
+ * at the end of a batch, the tx work after an asynchronous completion);
+ * one caller at a time sends, so the packets leave in order. A caller
+ * that finds the pass taken leaves its packets to the one running, which
+ * looks at the head again after it lets go.
+ */
+static void moat_tx_flush(struct moat_dev *moat)
+{
+	struct sk_buff_head list;
+	unsigned int n, sent = 0;
+	bool more;
+
+	__skb_queue_head_init(&list);
+	do {
+		if (test_and_set_bit(MOAT_TX_SENDING, &moat->tx_flags))
+			return;
+		while ((n = moat_queue_pop_ready(&moat->tx_queue, &list,
+						 MOAT_BATCH))) {
+			moat_tx_list(moat, &list);
+			sent += n;
+			if (sent >= MOAT_WORK_BUDGET)
+				break;
+		}
+		clear_bit(MOAT_TX_SENDING, &moat->tx_flags);
+		/* Pairs with the full barrier of test_and_set_bit() above. */
+		smp_mb__after_atomic();
+		more = moat_queue_head_ready(&moat->tx_queue);
+		if (more && sent >= MOAT_WORK_BUDGET) {
+			/* Let the worker go back to crypto: finish later. */
+			queue_work(moat->wq, &moat->tx_work);
+			break;
+		}
+	} while (more);
+	if (sent) {
+		moat_pipe_add(MOAT_PIPE_TX_RUNS, 1);
+		moat_pipe_add(MOAT_PIPE_TX_SENT, sent);
+	}
+}
+
+void moat_tx_worker(struct work_struct *work)
+{
+	moat_tx_flush(container_of(work, struct moat_dev, tx_work));
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-CPU counters and how they reach netlink. */
 
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <net/netlink.h>
 
@@ -58,4 +60,57 @@ int moat_stats_put(struct sk_buff *skb, int attr, const u64 v[__MOAT_STAT_MAX])
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+DEFINE_PER_CPU(u64 [__MOAT_PIPE_MAX], moat_pipe_stats);
+
+static const char *const moat_pipe_names[__MOAT_PIPE_MAX] = {
+	[MOAT_PIPE_TX_XMIT] = "tx_xmit",
+	[MOAT_PIPE_TX_SEGS] = "tx_segs",
+	[MOAT_PIPE_TXQ_DEPTH] = "txq_depth",
+	[MOAT_PIPE_ENC_RUNS] = "enc_runs",
+	[MOAT_PIPE_ENC_PKTS] = "enc_pkts",
+	[MOAT_PIPE_ENC_ASYNC] = "enc_async",
+	[MOAT_PIPE_TX_RUNS] = "tx_runs",
+	[MOAT_PIPE_TX_SENT] = "tx_sent",
+	[MOAT_PIPE_RX_QUEUED] = "rx_queued",
+	[MOAT_PIPE_RXQ_DEPTH] = "rxq_depth",
+	[MOAT_PIPE_DEC_RUNS] = "dec_runs",
+	[MOAT_PIPE_DEC_PKTS] = "dec_pkts",
+	[MOAT_PIPE_DEC_ASYNC] = "dec_async",
+	[MOAT_PIPE_NAPI_POLLS] = "napi_polls",
+	[MOAT_PIPE_NAPI_PKTS] = "napi_pkts",
+};
+
+static struct dentry *moat_debugfs;
+
+/* One "name value" line per counter, then every worker run as wakeups. */
+static int moat_pipe_show(struct seq_file *m, void *v)
+{
+	u64 sum[__MOAT_PIPE_MAX] = { 0 };
+	int cpu, i;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < __MOAT_PIPE_MAX; i++)
+			sum[i] += READ_ONCE(per_cpu(moat_pipe_stats, cpu)[i]);
+	for (i = 0; i < __MOAT_PIPE_MAX; i++)
+		seq_printf(m, "%s %llu\n", moat_pipe_names[i], sum[i]);
+	seq_printf(m, "wakeups %llu\n",
+		   sum[MOAT_PIPE_ENC_RUNS] + sum[MOAT_PIPE_TX_RUNS] +
+		   sum[MOAT_PIPE_DEC_RUNS] + sum[MOAT_PIPE_NAPI_POLLS]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(moat_pipe);
+
+/* Without debugfs the counters still count; nobody reads them. */
+void moat_pipe_init(void)
+{
+	moat_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("pipeline", 0400, moat_debugfs, NULL,
+			    &moat_pipe_fops);
+}
+
+void moat_pipe_exit(void)
+{
+	debugfs_remove_recursive(moat_debugfs);
 }

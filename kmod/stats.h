@@ -31,6 +31,41 @@ static inline void moat_stat_inc(struct moat_stats __percpu *stats,
 	moat_stat_add(stats, i, 1);
 }
 
+/*
+ * What the data path did, counted per CPU over every device and shown in
+ * debugfs (moat/pipeline) for the benchmark's profile: how many packets
+ * each hand-off carried, how often a worker had to run, how deep the
+ * ordered queues were. Not part of the netlink interface.
+ */
+enum moat_pipe {
+	MOAT_PIPE_TX_XMIT,	/* moat_xmit calls (GSO super-packets count 1) */
+	MOAT_PIPE_TX_SEGS,	/* packets queued for encryption */
+	MOAT_PIPE_TXQ_DEPTH,	/* sum of the tx queue's length at each */
+	MOAT_PIPE_ENC_RUNS,	/* encrypt worker runs */
+	MOAT_PIPE_ENC_PKTS,	/* packets they encrypted */
+	MOAT_PIPE_ENC_ASYNC,	/* of which completed asynchronously */
+	MOAT_PIPE_TX_RUNS,	/* transmit worker runs */
+	MOAT_PIPE_TX_SENT,	/* packets they sent or dropped */
+	MOAT_PIPE_RX_QUEUED,	/* packets queued for decryption */
+	MOAT_PIPE_RXQ_DEPTH,	/* sum of the rx queue's length at each */
+	MOAT_PIPE_DEC_RUNS,	/* decrypt worker runs */
+	MOAT_PIPE_DEC_PKTS,	/* packets they decrypted */
+	MOAT_PIPE_DEC_ASYNC,	/* of which completed asynchronously */
+	MOAT_PIPE_NAPI_POLLS,	/* NAPI polls */
+	MOAT_PIPE_NAPI_PKTS,	/* packets they delivered or dropped */
+	__MOAT_PIPE_MAX
+};
+
+DECLARE_PER_CPU(u64 [__MOAT_PIPE_MAX], moat_pipe_stats);
+
+static inline void moat_pipe_add(enum moat_pipe i, u64 v)
+{
+	this_cpu_add(moat_pipe_stats[i], v);
+}
+
+void moat_pipe_init(void);
+void moat_pipe_exit(void);
+
 struct moat_stats __percpu *moat_stats_alloc(void);
 void moat_stats_sum(struct moat_stats __percpu *stats,
 		    u64 out[__MOAT_STAT_MAX]);
