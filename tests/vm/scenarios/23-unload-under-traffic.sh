@@ -7,7 +7,7 @@
 # sockets open) and traffic in full flow.  Each time the module unloads
 # within seconds without a kernel warning; then it loads again and a new
 # tunnel carries traffic.
-# timeout: 300
+# timeout: 480
 set -euo pipefail
 # shellcheck source=../esp-lib.sh
 . "$MOAT_ROOT/tests/vm/esp-lib.sh"

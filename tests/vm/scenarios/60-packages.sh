@@ -13,8 +13,20 @@
 # host (tests/pkg: build/deb/moat-VERSION.dkms.tar.gz), the way DKMS
 # loads prebuilt modules. tests/vm/pkg-dkms-in-vm.sh runs this scenario
 # with DKMS_IN_VM=1: DKMS compiles in the VM.
-# timeout: 900
+#
+# depmod, which DKMS runs on install and on removal, reads every module
+# of the kernel: over 3000 of them take minutes under TCG. So the
+# scenario runs in its own mount namespace, where /lib/modules/KVER holds
+# only what moat needs (udp_tunnel, ip6_udp_tunnel, veth) with the
+# kernel's modules.builtin files, build and source links. DKMS, depmod and
+# modprobe do their real work on that tree; the kernel's own module
+# requests (crypto, nft) still see the whole tree, outside the namespace.
+# timeout: 600
 set -euo pipefail
+if [[ ${MOAT_SLIM_MODULES:-} != 1 ]]; then
+	exec env MOAT_SLIM_MODULES=1 unshare --mount --propagation private \
+		bash "$0" "$@"
+fi
 . "$MOAT_VM_LIB"
 # shellcheck source=../moat-tunnel.sh
 . "$MOAT_ROOT/tests/vm/moat-tunnel.sh"
@@ -22,6 +34,22 @@ set -euo pipefail
 readme=$MOAT_ROOT/README.md
 ver=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$MOAT_ROOT/debian/changelog")
 kver=$(uname -r)
+
+# slim_modules: this namespace's /lib/modules/KVER, cut to what moat needs.
+slim_modules() {
+	local full=/lib/modules/$kver slim=$PWD/modules f
+	mkdir "$slim"	# in the scenario's directory, which the harness removes
+	cp -a "$full"/modules.builtin* "$full"/modules.order "$slim"/
+	cp -a "$full"/build "$full"/source "$slim"/
+	for f in kernel/net/ipv4/udp_tunnel.ko kernel/net/ipv6/ip6_udp_tunnel.ko \
+		kernel/drivers/net/veth.ko; do
+		mkdir -p "$slim/${f%/*}"
+		cp -a "$full/$f" "$slim/$f"
+	done
+	mount --bind "$slim" "$full"
+	depmod -a "$kver"
+}
+slim_modules
 
 # readme_cmd PATTERN: the README's command line starting with PATTERN, in
 # a sh block, its comment cut.
