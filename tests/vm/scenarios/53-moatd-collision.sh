@@ -7,8 +7,8 @@
 # traffic passes (52 counts lost pings: a 5 s netem delay under TCG loses
 # some by itself). A simultaneous IKE SA rekey leaves one IKE SA on each
 # end, the same one, with the Child SA moved to it, once the Deletes of
-# the old and the redundant SA are through. A rekey crossing `moat ike down` on the other end leaves nothing on
-# either end.
+# the old and the redundant SA are through. A rekey crossing `moat ike
+# down` on the other end leaves nothing on either end.
 # timeout: 500
 set -euo pipefail
 . "$MOAT_VM_LIB"
@@ -39,6 +39,12 @@ done
 moatd_inner
 nsx a moat ike up t || fail "ike up"
 ping_ok a 10.2.0.1 || fail "no ping through the tunnel"
+# Fixed neighbours: a request that first had to resolve its next hop
+# through the delay would leave 10 s late, and the rekeys would not cross.
+ip -n a neigh replace 192.0.2.2 dev veth-b nud permanent \
+	lladdr "$(ip -n b -br link show dev veth-a | awk '{ print $3 }')"
+ip -n b neigh replace 192.0.2.1 dev veth-a nud permanent \
+	lladdr "$(ip -n a -br link show dev veth-b | awk '{ print $3 }')"
 tc -n a qdisc add dev veth-b root netem delay 5s
 tc -n b qdisc add dev veth-a root netem delay 5s
 
