@@ -155,6 +155,15 @@ bool moat_queue_both(struct sk_buff_head *q, struct moat_crypt_ring *r,
 	return false;
 }
 
+/* Whether @q's head has left the crypto; under @q's lock. */
+static bool moat_head_done(struct sk_buff_head *q)
+{
+	struct sk_buff *skb = skb_peek(q);
+
+	return skb &&
+	       atomic_read_acquire(&MOAT_CB(skb)->state) != MOAT_PKT_PENDING;
+}
+
 unsigned int moat_queue_pop_ready(struct sk_buff_head *q,
 				  struct sk_buff_head *list, unsigned int max)
 {
@@ -162,8 +171,8 @@ unsigned int moat_queue_pop_ready(struct sk_buff_head *q,
 	unsigned int n = 0;
 
 	spin_lock_bh(&q->lock);
-	while (n < max && (skb = skb_peek(q)) &&
-	       atomic_read_acquire(&MOAT_CB(skb)->state) != MOAT_PKT_PENDING) {
+	while (n < max && moat_head_done(q)) {
+		skb = skb_peek(q);
 		__skb_unlink(skb, q);
 		__skb_queue_tail(list, skb);
 		n++;
@@ -174,13 +183,10 @@ unsigned int moat_queue_pop_ready(struct sk_buff_head *q,
 
 bool moat_queue_head_ready(struct sk_buff_head *q)
 {
-	struct sk_buff *skb;
 	bool ready;
 
 	spin_lock_bh(&q->lock);
-	skb = skb_peek(q);
-	ready = skb && atomic_read_acquire(&MOAT_CB(skb)->state) !=
-		       MOAT_PKT_PENDING;
+	ready = moat_head_done(q);
 	spin_unlock_bh(&q->lock);
 	return ready;
 }

@@ -112,6 +112,14 @@ int moat_esp_input(struct net *net, struct sk_buff *skb)
 	return 0;
 }
 
+/* Bottom halves off, so the NAPI softirq runs when they come back. */
+static void moat_rx_kick(struct moat_dev *moat)
+{
+	local_bh_disable();
+	napi_schedule(&moat->napi);
+	local_bh_enable();
+}
+
 /* Synchronous completions leave the NAPI poll to the batch end. */
 static void moat_decrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
 				int err, bool async)
@@ -124,12 +132,8 @@ static void moat_decrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
 		cb->drop = err == -EBADMSG ? MOAT_STAT_RX_ICV_FAIL :
 					     MOAT_STAT_RX_NOMEM;
 	moat_pkt_finish(skb, err ? MOAT_PKT_DEAD : MOAT_PKT_DONE);
-	if (async) {
-		/* Bottom halves off: NAPI runs when they come back. */
-		local_bh_disable();
-		napi_schedule(&moat->napi);
-		local_bh_enable();
-	}
+	if (async)
+		moat_rx_kick(moat);
 	if (atomic_dec_and_test(&moat->inflight))
 		wake_up_var(&moat->inflight);
 }
@@ -191,11 +195,7 @@ static void moat_decrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
  */
 static void moat_decrypt_batch_end(struct moat_crypt_ring *r)
 {
-	struct moat_dev *moat = container_of(r, struct moat_dev, decrypt_ring);
-
-	local_bh_disable();
-	napi_schedule(&moat->napi);
-	local_bh_enable();
+	moat_rx_kick(container_of(r, struct moat_dev, decrypt_ring));
 }
 
 const struct moat_ring_ops moat_decrypt_ops = {

@@ -4,9 +4,9 @@
 
 #include <linux/netdevice.h>
 
-int moat_esp_input(struct net *net, struct sk_buff *skb);
 #include "queueing.h"
 
+int moat_esp_input(struct net *net, struct sk_buff *skb);
 extern const struct moat_ring_ops moat_decrypt_ops;
 int moat_napi_poll(struct napi_struct *napi, int budget);
 

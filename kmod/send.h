@@ -4,9 +4,9 @@
 
 #include <linux/netdevice.h>
 
-netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev);
 #include "queueing.h"
 
+netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev);
 extern const struct moat_ring_ops moat_encrypt_ops;
 void moat_tx_worker(struct work_struct *work);
 
