@@ -432,13 +432,28 @@ static enum moat_guard_action guard_pass(struct moat_guard *g)
 	return MOAT_GUARD_PASS;
 }
 
-/* The lowest priority: a share that halves with each bit of difficulty
- * over the minimum passes, starting at one half.
+/*
+ * How busy moatd is with what already passed: 0 below half_open_at
+ * half-open IKE SAs, then one more for each doubling.
+ */
+static u32 guard_busy_bits(const struct moat_guard *g)
+{
+	u32 at = READ_ONCE(g->cfg.half_open_at);
+	u32 ratio = at ? READ_ONCE(g->half_open) / at : 0;
+
+	return ratio ? 1 + ilog2(ratio) : 0;
+}
+
+/*
+ * The lowest priority: a share that starts at one half and halves with
+ * each bit of difficulty over the minimum and with each doubling of
+ * moatd's half-open SAs past half_open_at, so that what is served at this
+ * priority never crowds out the solutions moatd must answer.
  */
 static enum moat_guard_action guard_legacy(struct moat_guard *g)
 {
 	u32 shift = 1 + READ_ONCE(g->difficulty) -
-		    READ_ONCE(g->cfg.difficulty_min);
+		    READ_ONCE(g->cfg.difficulty_min) + guard_busy_bits(g);
 
 	if (get_random_u32() < (U32_MAX >> min(shift, 31U))) {
 		guard_count(g, MOAT_GUARD_STAT_LEGACY_SERVED);

@@ -20,7 +20,8 @@ struct moat_puzzle;
  * passes; at COOKIES a request without a valid cookie is answered with one
  * (RFC 7296 section 2.6) by the guard itself; at PUZZLES the answer also
  * asks for a puzzle (RFC 8019) and only solutions pass, plus a random
- * share of the rest at the lowest priority.
+ * share of the rest at the lowest priority, shrinking as moatd's
+ * half-open IKE SAs pile up.
  */
 
 /**

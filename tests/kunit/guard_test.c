@@ -282,6 +282,53 @@ static void legacy_share(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 0);
 }
 
+/* draws_passed: how many of @n judgements of the legacy request passed. */
+static int draws_passed(struct genv *e, int n)
+{
+	int i, passed = 0;
+
+	for (i = 0; i < n; i++)
+		passed += judge(e, ip_a, 2) == MOAT_GUARD_PASS;
+	return passed;
+}
+
+/*
+ * The legacy share halves again with each doubling of moatd's half-open
+ * SAs past half_open_at (100 by default): what is served at the lowest
+ * priority must not crowd out the solutions moatd has to answer.
+ */
+static void legacy_share_follows_half_open(struct kunit *test)
+{
+	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
+	struct answer a;
+	int passed;
+
+	request(e, NULL, NULL, 0);
+	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
+	read_answer(test, e, &a);
+	request(e, &a, NULL, 0);
+	/* 99: not busy yet, one half (mean 1000, sd 22). */
+	moat_guard_set_half_open(e->g, 99);
+	passed = draws_passed(e, 2000);
+	KUNIT_EXPECT_GT(test, passed, 850);
+	KUNIT_EXPECT_LT(test, passed, 1150);
+	/* 100: one quarter (mean 500, sd 19). */
+	moat_guard_set_half_open(e->g, 100);
+	passed = draws_passed(e, 2000);
+	KUNIT_EXPECT_GT(test, passed, 370);
+	KUNIT_EXPECT_LT(test, passed, 630);
+	/* 400, two doublings more: one in 16 (mean 125, sd 11). */
+	moat_guard_set_half_open(e->g, 400);
+	passed = draws_passed(e, 2000);
+	KUNIT_EXPECT_GT(test, passed, 55);
+	KUNIT_EXPECT_LT(test, passed, 195);
+	/* Back under the mark: one half again. */
+	moat_guard_set_half_open(e->g, 0);
+	passed = draws_passed(e, 2000);
+	KUNIT_EXPECT_GT(test, passed, 850);
+	KUNIT_EXPECT_LT(test, passed, 1150);
+}
+
 static void slow_rate(struct moat_guard_config *cfg)
 {
 	cfg->rl.rate = 1;
@@ -644,6 +691,7 @@ static struct kunit_case moat_guard_cases[] = {
 	KUNIT_CASE(cookie_exchange),
 	KUNIT_CASE(puzzle_exchange),
 	KUNIT_CASE(legacy_share),
+	KUNIT_CASE(legacy_share_follows_half_open),
 	KUNIT_CASE(rate_limit_asks_puzzle),
 	KUNIT_CASE(levels_follow_load),
 	KUNIT_CASE(hysteresis),
