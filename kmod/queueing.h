@@ -2,6 +2,7 @@
 #ifndef _MOAT_QUEUEING_H
 #define _MOAT_QUEUEING_H
 
+#include <linux/bitops.h>
 #include <linux/ptr_ring.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
@@ -79,7 +80,9 @@ struct moat_crypt_ring {
 int moat_ring_init(struct moat_crypt_ring *r, struct workqueue_struct *wq,
 		   const struct moat_ring_ops *ops);
 void moat_ring_free(struct moat_crypt_ring *r);
-void moat_ring_kick(struct moat_crypt_ring *r, unsigned int backlog);
+void moat_ring_kick(struct moat_crypt_ring *r);
+int moat_ring_next_cpu(int last, int self, const unsigned long *mask,
+		       unsigned int nbits);
 
 /* Sets a packet's final state; its queue's consumer takes it from there. */
 static inline void moat_pkt_finish(struct sk_buff *skb, int state)

@@ -108,7 +108,7 @@ int moat_esp_input(struct net *net, struct sk_buff *skb)
 	spin_unlock_bh(&moat->rx_queue.lock);
 	moat_pipe_add(MOAT_PIPE_RXQ_DEPTH, backlog);
 	moat_pipe_add(MOAT_PIPE_RX_QUEUED, 1);
-	moat_ring_kick(&moat->decrypt_ring, backlog);
+	moat_ring_kick(&moat->decrypt_ring);
 	return 0;
 }
 

@@ -103,7 +103,7 @@ static void moat_tx_queue(struct moat_dev *moat, struct moat_sa *sa,
 			  struct sk_buff_head *segs, u8 nexthdr)
 {
 	struct sk_buff_head drops;
-	unsigned int queued = 0, backlog;
+	unsigned int queued = 0;
 	struct sk_buff *skb;
 	int drop;
 	u64 seq;
@@ -134,11 +134,10 @@ static void moat_tx_queue(struct moat_dev *moat, struct moat_sa *sa,
 		moat_pipe_add(MOAT_PIPE_TXQ_DEPTH,
 			      skb_queue_len(&moat->tx_queue));
 	}
-	backlog = skb_queue_len(&moat->tx_queue);
 	spin_unlock_bh(&moat->tx_queue.lock);
 	if (queued) {
 		moat_pipe_add(MOAT_PIPE_TX_SEGS, queued);
-		moat_ring_kick(&moat->encrypt_ring, backlog);
+		moat_ring_kick(&moat->encrypt_ring);
 	}
 	while ((skb = __skb_dequeue(&drops)))
 		moat_tx_drop(moat, sa, skb, MOAT_CB(skb)->drop);

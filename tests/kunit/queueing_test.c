@@ -104,7 +104,7 @@ static void ring_drains_burst(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, moat_queue_both(&q, &t->ring,
 							pkt(test, 0, i)));
 	spin_unlock_bh(&q.lock);
-	moat_ring_kick(&t->ring, n);
+	moat_ring_kick(&t->ring);
 	/* The workers queue themselves again: drain waits for that too. */
 	drain_workqueue(wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->done), n);
@@ -117,7 +117,50 @@ static void ring_drains_burst(struct kunit *test)
 	moat_ring_free(&t->ring);
 }
 
+/* The next CPU to wake: round-robin, never the producer's own. */
+static void next_cpu_skips_self(struct kunit *test)
+{
+	DECLARE_BITMAP(mask, 8);
+	int i, cpu, seen = 0;
+
+	bitmap_zero(mask, 8);
+	/* Alone: nobody else to wake. */
+	__set_bit(0, mask);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(-1, 0, mask, 8), -1);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(0, 0, mask, 8), -1);
+	/* Two: always the other one. */
+	__set_bit(1, mask);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(-1, 0, mask, 8), 1);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(1, 0, mask, 8), 1);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(0, 1, mask, 8), 0);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(1, 1, mask, 8), 0);
+	/* 0, 1, 3 and 6 online, producer on 3: 6, 0, 1, 6, ... */
+	__set_bit(3, mask);
+	__set_bit(6, mask);
+	cpu = moat_ring_next_cpu(1, 3, mask, 8);
+	KUNIT_EXPECT_EQ(test, cpu, 6);
+	cpu = moat_ring_next_cpu(cpu, 3, mask, 8);
+	KUNIT_EXPECT_EQ(test, cpu, 0);
+	cpu = moat_ring_next_cpu(cpu, 3, mask, 8);
+	KUNIT_EXPECT_EQ(test, cpu, 1);
+	for (i = 0; i < 9; i++) {
+		cpu = moat_ring_next_cpu(cpu, 3, mask, 8);
+		KUNIT_EXPECT_NE(test, cpu, 3);
+		KUNIT_EXPECT_TRUE(test, cpu >= 0 && test_bit(cpu, mask));
+		if (cpu >= 0)
+			seen |= BIT(cpu);
+	}
+	KUNIT_EXPECT_EQ(test, seen, BIT(0) | BIT(1) | BIT(6));
+	/* A last CPU that went offline, or the top bit. */
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(7, 3, mask, 8), 0);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(4, 3, mask, 8), 6);
+	/* None online at all. */
+	bitmap_zero(mask, 8);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(-1, 0, mask, 8), -1);
+}
+
 static struct kunit_case moat_queueing_cases[] = {
+	KUNIT_CASE(next_cpu_skips_self),
 	KUNIT_CASE(pop_stops_at_pending),
 	KUNIT_CASE(ring_drains_burst),
 	{}
