@@ -17,7 +17,8 @@
 # BENCH_PROFILE=1 adds, after the rounds, one 1-stream AES-GCM run of moat
 # and of XFRM under perf (cpu-clock, every CPU) and prints where the time
 # went, by symbol and by kind of work.  BENCH_PATHS (space separated)
-# limits the paths.
+# limits the paths, BENCH_METRICS (tcp1 tcp4 pps) the measurements, and
+# BENCH_TCRYPT=0 skips tcrypt: for quick comparisons by hand.
 #
 # tests/bench/report.py prints the table, the ratios and the summary line.
 # No pass or fail.  Measurements that would start after BENCH_BUDGET
@@ -36,6 +37,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 BUDGET=${BENCH_BUDGET:-1500}
 PROFILE=${BENCH_PROFILE:-0}
 PATHS=${BENCH_PATHS:-moat-gcm xfrm-gcm moat-chacha xfrm-chacha wireguard veth}
+METRICS=${BENCH_METRICS:-tcp1 tcp4 pps}
 START=$SECONDS
 WORK=$(mktemp -d)
 RES=$WORK/results.tsv
@@ -217,6 +219,9 @@ run_iperf() {
 	return 0
 }
 
+# want METRIC: whether BENCH_METRICS asks for METRIC.
+want() { [[ " $METRICS " == *" $1 "* ]]; }
+
 # setup NAME SETUP [ARGS...]: a fresh topology for one path, and its iperf3
 # server.
 setup() {
@@ -264,10 +269,10 @@ measure() {
 	[[ $name == moat-* ]] || moat_out
 	# shellcheck disable=SC2046
 	setup "$name" $(setup_of "$name") || return 0
-	run_iperf "$name" tcp1 -t "$SECS"
+	want tcp1 && run_iperf "$name" tcp1 -t "$SECS"
 	[[ $name == veth ]] && { teardown; return 0; }
-	run_iperf "$name" tcp4 -t "$SECS" -P 4
-	run_iperf "$name" pps -t "$PPS_SECS" -u -l 64 -b 0
+	want tcp4 && run_iperf "$name" tcp4 -t "$SECS" -P 4
+	want pps && run_iperf "$name" pps -t "$PPS_SECS" -u -l 64 -b 0
 	teardown
 }
 
@@ -343,8 +348,10 @@ modprobe -a aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64 \
 	2>/dev/null
 modprobe -a esp4 xfrm_user
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-tcrypt 211 'rfc4106(gcm(aes))'
-tcrypt 213 'rfc7539esp(chacha20,poly1305)'
+if [[ ${BENCH_TCRYPT:-1} == 1 ]]; then
+	tcrypt 211 'rfc4106(gcm(aes))'
+	tcrypt 213 'rfc7539esp(chacha20,poly1305)'
+fi
 read -ra order <<<"$PATHS"
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 	# Odd rounds in order, even rounds backwards: drift in the host's load

@@ -8,7 +8,8 @@
 # env: BENCH_ROUNDS (default 3), BENCH_SECONDS (each TCP run, default 10),
 # BENCH_PPS_SECONDS (each UDP run, default 5), BENCH_PROFILE (1: add the
 # perf profile of moat and XFRM), BENCH_PATHS (a subset, space separated:
-# moat-gcm xfrm-gcm moat-chacha xfrm-chacha wireguard veth), BENCH_BUDGET
+# moat-gcm xfrm-gcm moat-chacha xfrm-chacha wireguard veth), BENCH_METRICS
+# (a subset of tcp1 tcp4 pps), BENCH_TCRYPT (0: skip tcrypt), BENCH_BUDGET
 # (seconds after which the guest starts no new measurement, default 1500),
 # MOAT_VM_TIMEOUT (hard limit of the whole VM run, default 1800).
 set -euo pipefail
@@ -29,6 +30,15 @@ for p in $paths; do
 	*) echo "bench: unknown path '$p' in BENCH_PATHS" >&2; exit 2 ;;
 	esac
 done
+metrics=${BENCH_METRICS:-tcp1 tcp4 pps}
+for m in $metrics; do
+	case $m in
+	tcp1 | tcp4 | pps) ;;
+	*) echo "bench: unknown metric '$m' in BENCH_METRICS" >&2; exit 2 ;;
+	esac
+done
+tcrypt=${BENCH_TCRYPT:-1}
+[[ $tcrypt == [01] ]] || { echo "bench: BENCH_TCRYPT must be 0 or 1" >&2; exit 2; }
 export MOAT_VM_TIMEOUT=${MOAT_VM_TIMEOUT:-1800}
 
 [[ -f $top/kmod/moat.ko && -x $top/userspace/moat ]] ||
@@ -36,4 +46,5 @@ export MOAT_VM_TIMEOUT=${MOAT_VM_TIMEOUT:-1800}
 exec "$top/tests/vm/run.sh" --shell-cmd \
 	"BENCH_ROUNDS=$rounds BENCH_SECONDS=$secs BENCH_PPS_SECONDS=$pps_secs \
 BENCH_BUDGET=$budget BENCH_PROFILE=$profile BENCH_PATHS='$paths' \
+BENCH_METRICS='$metrics' BENCH_TCRYPT=$tcrypt \
 bash $top/tests/bench/guest.sh"
