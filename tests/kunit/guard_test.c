@@ -256,19 +256,28 @@ static void puzzle_exchange(struct kunit *test)
 			stat(e, MOAT_GUARD_STAT_LEGACY_DROPPED), 1);
 }
 
+/* draws_passed: how many of @n judgements of the legacy request passed. */
+static int draws_passed(struct genv *e, int n)
+{
+	int i, passed = 0;
+
+	for (i = 0; i < n; i++)
+		passed += judge(e, ip_a, 2) == MOAT_GUARD_PASS;
+	return passed;
+}
+
 /* Legacy initiators (valid cookie, no solution) get a random share. */
 static void legacy_share(struct kunit *test)
 {
 	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
 	struct answer a;
-	int i, passed = 0;
+	int passed;
 
 	request(e, NULL, NULL, 0);
 	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
 	read_answer(test, e, &a);
 	request(e, &a, NULL, 0);
-	for (i = 0; i < 1000; i++)
-		passed += judge(e, ip_a, 2) == MOAT_GUARD_PASS;
+	passed = draws_passed(e, 1000);
 	/* Half at the lowest difficulty; 1000 draws stay within 350..650
 	 * except with a probability below 10^-20.
 	 */
@@ -282,16 +291,6 @@ static void legacy_share(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(e, MOAT_GUARD_STAT_SOLUTIONS_VALID), 0);
 }
 
-/* draws_passed: how many of @n judgements of the legacy request passed. */
-static int draws_passed(struct genv *e, int n)
-{
-	int i, passed = 0;
-
-	for (i = 0; i < n; i++)
-		passed += judge(e, ip_a, 2) == MOAT_GUARD_PASS;
-	return passed;
-}
-
 /*
  * The legacy share halves again with each doubling of moatd's half-open
  * SAs past half_open_at (100 by default): what is served at the lowest
@@ -299,34 +298,30 @@ static int draws_passed(struct genv *e, int n)
  */
 static void legacy_share_follows_half_open(struct kunit *test)
 {
+	/* Of 2000 draws: mean 1000 (sd 22), 500 (19), 125 (11), 1000. */
+	static const struct {
+		u32 half_open;
+		int above, below;
+	} steps[] = {
+		{ 99, 850, 1150 },	/* not busy yet: one half */
+		{ 100, 370, 630 },	/* one quarter */
+		{ 400, 55, 195 },	/* two doublings more: one in 16 */
+		{ 0, 850, 1150 },	/* back under the mark: one half */
+	};
 	struct genv *e = new_env(test, MOAT_GUARD_MODE_PUZZLES, NULL);
 	struct answer a;
-	int passed;
+	int i, passed;
 
 	request(e, NULL, NULL, 0);
 	KUNIT_ASSERT_EQ(test, judge(e, ip_a, 1), MOAT_GUARD_REPLY);
 	read_answer(test, e, &a);
 	request(e, &a, NULL, 0);
-	/* 99: not busy yet, one half (mean 1000, sd 22). */
-	moat_guard_set_half_open(e->g, 99);
-	passed = draws_passed(e, 2000);
-	KUNIT_EXPECT_GT(test, passed, 850);
-	KUNIT_EXPECT_LT(test, passed, 1150);
-	/* 100: one quarter (mean 500, sd 19). */
-	moat_guard_set_half_open(e->g, 100);
-	passed = draws_passed(e, 2000);
-	KUNIT_EXPECT_GT(test, passed, 370);
-	KUNIT_EXPECT_LT(test, passed, 630);
-	/* 400, two doublings more: one in 16 (mean 125, sd 11). */
-	moat_guard_set_half_open(e->g, 400);
-	passed = draws_passed(e, 2000);
-	KUNIT_EXPECT_GT(test, passed, 55);
-	KUNIT_EXPECT_LT(test, passed, 195);
-	/* Back under the mark: one half again. */
-	moat_guard_set_half_open(e->g, 0);
-	passed = draws_passed(e, 2000);
-	KUNIT_EXPECT_GT(test, passed, 850);
-	KUNIT_EXPECT_LT(test, passed, 1150);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		moat_guard_set_half_open(e->g, steps[i].half_open);
+		passed = draws_passed(e, 2000);
+		KUNIT_EXPECT_GT(test, passed, steps[i].above);
+		KUNIT_EXPECT_LT(test, passed, steps[i].below);
+	}
 }
 
 static void slow_rate(struct moat_guard_config *cfg)
