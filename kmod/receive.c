@@ -40,15 +40,8 @@ static int moat_rx_drop(struct moat_dev *moat, struct moat_sa *sa,
 	return 0;
 }
 
-/**
- * moat_esp_input - take an ESP packet for one of our SAs
- * @net: the namespace it arrived in
- * @skb: the packet, data at the ESP header
- *
- * Return: -EINVAL, with @skb untouched, if no moat SA has the SPI (so
- * Linux's own ESP may have it); otherwise 0, and @skb is ours.
- */
-int moat_esp_input(struct net *net, struct sk_buff *skb)
+/* moat_esp_input() without its timing. */
+static int __moat_esp_input(struct net *net, struct sk_buff *skb)
 {
 	enum moat_replay_verdict v;
 	struct ip_esp_hdr *esph;
@@ -112,6 +105,23 @@ int moat_esp_input(struct net *net, struct sk_buff *skb)
 	return 0;
 }
 
+/**
+ * moat_esp_input - take an ESP packet for one of our SAs
+ * @net: the namespace it arrived in
+ * @skb: the packet, data at the ESP header
+ *
+ * Return: -EINVAL, with @skb untouched, if no moat SA has the SPI (so
+ * Linux's own ESP may have it); otherwise 0, and @skb is ours.
+ */
+int moat_esp_input(struct net *net, struct sk_buff *skb)
+{
+	u64 t0 = moat_pipe_clock();
+	int ret = __moat_esp_input(net, skb);
+
+	moat_pipe_time(MOAT_PIPE_INPUT_NS, t0);
+	return ret;
+}
+
 /* Bottom halves off, so the NAPI softirq runs when they come back. */
 static void moat_rx_kick(struct moat_dev *moat)
 {
@@ -154,6 +164,7 @@ static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
 	struct moat_crypt_req *cr;
 	struct sk_buff *trailer;
 	int nfrags, ret;
+	u64 t0;
 
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
@@ -171,7 +182,9 @@ static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
 	}
 	cb->crypt = cr;
 	atomic_inc(&moat->inflight);
+	t0 = moat_pipe_clock();
 	ret = crypto_aead_decrypt(cr->req);
+	moat_pipe_time(MOAT_PIPE_DEC_AEAD_NS, t0);
 	if (ret != -EINPROGRESS && ret != -EBUSY)
 		moat_decrypt_finish(moat, skb, ret, false);
 	else
@@ -182,11 +195,13 @@ static int moat_decrypt(struct moat_dev *moat, struct sk_buff *skb)
 static void moat_decrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
 {
 	struct moat_dev *moat = container_of(r, struct moat_dev, decrypt_ring);
+	u64 t0 = moat_pipe_clock();
 
 	if (moat_decrypt(moat, skb)) {
 		MOAT_CB(skb)->drop = MOAT_STAT_RX_NOMEM;
 		moat_pkt_finish(skb, MOAT_PKT_DEAD);
 	}
+	moat_pipe_time(MOAT_PIPE_DEC_NS, t0);
 }
 
 /*
@@ -320,6 +335,7 @@ int moat_napi_poll(struct napi_struct *napi, int budget)
 {
 	struct moat_dev *moat = container_of(napi, struct moat_dev, napi);
 	struct sk_buff_head list;
+	u64 t0 = moat_pipe_clock();
 	struct sk_buff *skb;
 	int done = 0;
 
@@ -345,5 +361,6 @@ int moat_napi_poll(struct napi_struct *napi, int budget)
 	moat_pipe_add(MOAT_PIPE_NAPI_PKTS, done);
 	if (done < budget)
 		napi_complete_done(napi, done);
+	moat_pipe_time(MOAT_PIPE_NAPI_NS, t0);
 	return done;
 }

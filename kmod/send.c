@@ -213,7 +213,8 @@ static bool moat_fits(struct sk_buff *skb, unsigned int mtu)
 	return skb->len <= mtu;
 }
 
-netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
+/* moat_xmit() without its timing. */
+static netdev_tx_t __moat_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct moat_dev *moat = netdev_priv(dev);
 	struct sk_buff *segs, *next;
@@ -223,7 +224,6 @@ netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct moat_sa *sa;
 	u8 nexthdr;
 
-	moat_pipe_add(MOAT_PIPE_TX_XMIT, 1);
 	if (!moat_inner_ok(skb, &nexthdr)) {
 		moat_tx_drop(moat, NULL, skb, MOAT_STAT_TX_BAD_INNER);
 		return NETDEV_TX_OK;
@@ -273,6 +273,17 @@ out:
 	return NETDEV_TX_OK;
 }
 
+netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	u64 t0 = moat_pipe_clock();
+	netdev_tx_t ret;
+
+	moat_pipe_add(MOAT_PIPE_TX_XMIT, 1);
+	ret = __moat_xmit(skb, dev);
+	moat_pipe_time(MOAT_PIPE_XMIT_NS, t0);
+	return ret;
+}
+
 /*
  * A synchronous completion leaves the transmit pass to the worker's batch
  * end; an asynchronous one, which comes alone, asks for one itself.
@@ -313,6 +324,7 @@ static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
 	struct moat_crypt_req *cr;
 	struct sk_buff *trailer;
 	int nfrags, ret;
+	u64 t0;
 
 	pad = moat_esp_pad_len(skb->len);
 	tail = pad + MOAT_ESP_TRAILER_LEN + MOAT_ESP_ICV_LEN;
@@ -342,7 +354,9 @@ static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
 	}
 	cb->crypt = cr;
 	atomic_inc(&moat->inflight);
+	t0 = moat_pipe_clock();
 	ret = crypto_aead_encrypt(cr->req);
+	moat_pipe_time(MOAT_PIPE_ENC_AEAD_NS, t0);
 	if (ret != -EINPROGRESS && ret != -EBUSY)
 		moat_encrypt_finish(moat, skb, ret, false);
 	else
@@ -353,6 +367,7 @@ static int moat_encrypt(struct moat_dev *moat, struct sk_buff *skb)
 static void moat_encrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
 {
 	struct moat_dev *moat = container_of(r, struct moat_dev, encrypt_ring);
+	u64 t0 = moat_pipe_clock();
 	int ret = moat_encrypt(moat, skb);
 
 	if (ret) {
@@ -360,6 +375,7 @@ static void moat_encrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
 						      MOAT_STAT_TX_ERROR;
 		moat_pkt_finish(skb, MOAT_PKT_DEAD);
 	}
+	moat_pipe_time(MOAT_PIPE_ENC_NS, t0);
 }
 
 static void moat_tx_flush(struct moat_dev *moat);
@@ -508,8 +524,10 @@ static void moat_send(struct moat_dev *moat, struct moat_sa *sa,
 static void moat_tx_list(struct moat_dev *moat, struct sk_buff_head *list)
 {
 	struct sk_buff *skb;
+	u64 t0;
 
 	local_bh_disable();
+	t0 = moat_pipe_clock();
 	while ((skb = __skb_dequeue(list))) {
 		struct moat_cb *cb = MOAT_CB(skb);
 		struct moat_sa *sa = cb->sa;
@@ -524,6 +542,8 @@ static void moat_tx_list(struct moat_dev *moat, struct sk_buff_head *list)
 		}
 		moat_sa_put(sa);
 	}
+	/* Before the receive softirq that veth may have raised runs. */
+	moat_pipe_time(MOAT_PIPE_SEND_NS, t0);
 	local_bh_enable();
 }
 

@@ -2,6 +2,8 @@
 /* Per-CPU counters and how they reach netlink. */
 
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <net/netlink.h>
@@ -80,7 +82,17 @@ static const char *const moat_pipe_names[__MOAT_PIPE_MAX] = {
 	[MOAT_PIPE_DEC_ASYNC] = "dec_async",
 	[MOAT_PIPE_NAPI_POLLS] = "napi_polls",
 	[MOAT_PIPE_NAPI_PKTS] = "napi_pkts",
+	[MOAT_PIPE_XMIT_NS] = "xmit_ns",
+	[MOAT_PIPE_ENC_NS] = "enc_ns",
+	[MOAT_PIPE_ENC_AEAD_NS] = "enc_aead_ns",
+	[MOAT_PIPE_SEND_NS] = "send_ns",
+	[MOAT_PIPE_INPUT_NS] = "input_ns",
+	[MOAT_PIPE_DEC_NS] = "dec_ns",
+	[MOAT_PIPE_DEC_AEAD_NS] = "dec_aead_ns",
+	[MOAT_PIPE_NAPI_NS] = "napi_ns",
 };
+
+DEFINE_STATIC_KEY_FALSE(moat_pipe_timing);
 
 static struct dentry *moat_debugfs;
 
@@ -102,12 +114,46 @@ static int moat_pipe_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(moat_pipe);
 
+static ssize_t moat_timing_read(struct file *file, char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	char s[] = { static_key_enabled(&moat_pipe_timing) ? 'Y' : 'N', '\n' };
+
+	return simple_read_from_buffer(buf, len, ppos, s, sizeof(s));
+}
+
+/* Y or 1 turns the stage timings on, N or 0 off. */
+static ssize_t moat_timing_write(struct file *file, const char __user *buf,
+				 size_t len, loff_t *ppos)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, len, &on);
+	if (ret)
+		return ret;
+	if (on)
+		static_branch_enable(&moat_pipe_timing);
+	else
+		static_branch_disable(&moat_pipe_timing);
+	return len;
+}
+
+static const struct file_operations moat_timing_fops = {
+	.owner = THIS_MODULE,
+	.read = moat_timing_read,
+	.write = moat_timing_write,
+	.llseek = default_llseek,
+};
+
 /* Without debugfs the counters still count; nobody reads them. */
 void moat_pipe_init(void)
 {
 	moat_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("pipeline", 0400, moat_debugfs, NULL,
 			    &moat_pipe_fops);
+	debugfs_create_file("timing", 0600, moat_debugfs, NULL,
+			    &moat_timing_fops);
 }
 
 void moat_pipe_exit(void)

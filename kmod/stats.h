@@ -2,7 +2,9 @@
 #ifndef _MOAT_STATS_H
 #define _MOAT_STATS_H
 
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/moat.h>
 
@@ -53,6 +55,15 @@ enum moat_pipe {
 	MOAT_PIPE_DEC_ASYNC,	/* of which completed asynchronously */
 	MOAT_PIPE_NAPI_POLLS,	/* NAPI polls */
 	MOAT_PIPE_NAPI_PKTS,	/* packets they delivered or dropped */
+	/* Nanoseconds spent in each stage, counted while timing is on. */
+	MOAT_PIPE_XMIT_NS,	/* moat_xmit: segmenting, checksums, queueing */
+	MOAT_PIPE_ENC_NS,	/* encrypt workers, per packet, AEAD included */
+	MOAT_PIPE_ENC_AEAD_NS,	/* of which in crypto_aead_encrypt() */
+	MOAT_PIPE_SEND_NS,	/* transmit passes: routing, outer headers */
+	MOAT_PIPE_INPUT_NS,	/* ESP input: SA lookup, replay, queueing */
+	MOAT_PIPE_DEC_NS,	/* decrypt workers, per packet, AEAD included */
+	MOAT_PIPE_DEC_AEAD_NS,	/* of which in crypto_aead_decrypt() */
+	MOAT_PIPE_NAPI_NS,	/* NAPI polls: checks, GRO, the inner stack */
 	__MOAT_PIPE_MAX
 };
 
@@ -61,6 +72,25 @@ DECLARE_PER_CPU(u64 [__MOAT_PIPE_MAX], moat_pipe_stats);
 static inline void moat_pipe_add(enum moat_pipe i, u64 v)
 {
 	this_cpu_add(moat_pipe_stats[i], v);
+}
+
+/*
+ * Stage timings cost two clock reads a stage, so they are off unless
+ * debugfs moat/timing says otherwise: then moat_pipe_clock() starts a
+ * stage and moat_pipe_time() adds its length to counter @i. A stage that
+ * started while timing was off counts nothing.
+ */
+DECLARE_STATIC_KEY_FALSE(moat_pipe_timing);
+
+static inline u64 moat_pipe_clock(void)
+{
+	return static_branch_unlikely(&moat_pipe_timing) ? local_clock() : 0;
+}
+
+static inline void moat_pipe_time(enum moat_pipe i, u64 start)
+{
+	if (static_branch_unlikely(&moat_pipe_timing) && start)
+		moat_pipe_add(i, local_clock() - start);
 }
 
 void moat_pipe_init(void);

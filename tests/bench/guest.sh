@@ -42,6 +42,7 @@ START=$SECONDS
 WORK=$(mktemp -d)
 RES=$WORK/results.tsv
 PIPE=/sys/kernel/debug/moat/pipeline
+TIMING=/sys/kernel/debug/moat/timing
 cd "$WORK" || exit 1
 : >"$RES"
 ROUND=0
@@ -171,6 +172,19 @@ for name, i in zip(names, order):
     print(name, "%.1f" % (100.0 * d[i] / tot))
 PY
 )
+}
+
+# cpu_busy_record PATH BEFORE AFTER: the CPU time, all vCPUs, that was
+# not idle, in ms (USER_HZ is 100).
+cpu_busy_record() {
+	record "$1" cpu-busy-ms "$(python3 -S - "$2" "$3" <<'PY'
+import sys
+a = [int(x) for x in sys.argv[1].split()[1:9]]
+b = [int(x) for x in sys.argv[2].split()[1:9]]
+d = [y - x for x, y in zip(a, b)]
+print(10 * (sum(d) - d[3] - d[4]))
+PY
+)"
 }
 
 # pipe_snap: moat's data path counters (name value per line), if any.
@@ -317,7 +331,7 @@ for d in ("encryption", "decryption"):
 
 # profile NAME: one 1-stream run of NAME under perf, every CPU sampled.
 profile() {
-	local name=$1 pid
+	local name=$1 pid cpu0 cpu1 p0 p1
 	over_budget "profile $name" && return 0
 	command -v perf >/dev/null || {
 		say "profile: no perf in the VM"
@@ -326,11 +340,23 @@ profile() {
 	[[ $name == moat-* ]] || moat_out
 	# shellcheck disable=SC2046
 	setup "$name" $(setup_of "$name") || return 0
+	# moat times its own stages too (debugfs moat/timing): perf under
+	# TCG mostly samples idle vCPUs.
+	[[ -w $TIMING ]] && echo Y >"$TIMING"
+	cpu0=$(cpu_snap)
+	p0=$(pipe_snap)
 	perf record -q -a -e cpu-clock -F 997 -o "$name.perf" \
 		-- sleep "$SECS" >/dev/null 2>&1 &
 	pid=$!
 	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.prof.json" 2>&1
 	wait "$pid"
+	cpu1=$(cpu_snap)
+	p1=$(pipe_snap)
+	[[ -w $TIMING ]] && echo N >"$TIMING"
+	if [[ $name == moat-* && -n $p1 ]]; then
+		pipe_record "$name" prof "$p0" "$p1"
+		cpu_busy_record "$name" "$cpu0" "$cpu1"
+	fi
 	teardown
 	say "profile $name: $(iperf_figure "$name.prof.json" tcp) Mbit/s under perf"
 	perf report -i "$name.perf" --stdio --no-children --sort sym \
@@ -371,6 +397,7 @@ done
 if [[ $PROFILE == 1 ]]; then
 	ROUND=profile
 	profile moat-gcm
+	profile moat-chacha
 	profile xfrm-gcm
 fi
 teardown

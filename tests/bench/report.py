@@ -179,6 +179,46 @@ def pipeline(fig):
             print("  %-18s" % ("%s %s" % (p, m)) + "".join(cells))
 
 
+def stages(fig):
+    """moat's stage timings from the profile run (debugfs moat/timing)."""
+    rows = [
+        ("xmit: segment, checksum, queue", "xmit_ns", "tx_segs"),
+        ("encrypt worker", "enc_ns", "enc_pkts"),
+        ("  of which the AEAD", "enc_aead_ns", "enc_pkts"),
+        ("transmit pass: route, headers", "send_ns", "tx_sent"),
+        ("ESP input: lookup, replay, queue", "input_ns", "rx_queued"),
+        ("decrypt worker", "dec_ns", "dec_pkts"),
+        ("  of which the AEAD", "dec_aead_ns", "dec_pkts"),
+        ("NAPI: checks, GRO, inner stack", "napi_ns", "napi_pkts"),
+    ]
+    for p in ("moat-gcm", "moat-chacha"):
+        def val(k):
+            return fig.get((p, k), {}).get("profile")
+        busy = val("cpu-busy-ms")
+        if not busy or not val("pipe-enc_ns-prof"):
+            continue
+        print()
+        print("%s stage timings, profile run (busy CPU time %.0f ms, both "
+              "vCPUs; %.0f packets encrypted, %.0f decrypted):"
+              % (p, busy, val("pipe-enc_pkts-prof") or 0,
+                 val("pipe-dec_pkts-prof") or 0))
+        print("  %-34s %10s %12s" % ("stage", "us/packet", "% of busy"))
+        outer = 0.0
+        for label, ns, den in rows:
+            t, n = val("pipe-%s-prof" % ns), val("pipe-%s-prof" % den)
+            if t is None or not n:
+                continue
+            if not label.startswith(" "):
+                outer += t
+            print("  %-34s %10.1f %12.1f"
+                  % (label, t / n / 1e3, 100.0 * t / (busy * 1e6)))
+        print("  %-34s %10s %12.1f"
+              % ("outside moat's stages", "", 100.0 - 100.0 * outer /
+                 (busy * 1e6)))
+        print("  (NAPI time includes the inner TCP receive and the ACKs it "
+              "sends, whose xmit is also counted above)")
+
+
 def summary(rat, shares):
     def r(a, b, m):
         s = rat.get((a, b, m))
@@ -203,6 +243,7 @@ def main():
     shares = ceilings(fig, text)
     cpu(fig)
     pipeline(fig)
+    stages(fig)
     summary(rat, shares)
 
 

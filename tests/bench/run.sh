@@ -7,7 +7,7 @@
 #
 # env: BENCH_ROUNDS (default 3), BENCH_SECONDS (each TCP run, default 10),
 # BENCH_PPS_SECONDS (each UDP run, default 5), BENCH_PROFILE (1: add the
-# perf profile of moat and XFRM), BENCH_PATHS (a subset, space separated:
+# perf profile of moat and XFRM, and moat's own stage timings), BENCH_PATHS (a subset, space separated:
 # moat-gcm xfrm-gcm moat-chacha xfrm-chacha wireguard veth), BENCH_METRICS
 # (a subset of tcp1 tcp4 pps), BENCH_TCRYPT (0: skip tcrypt), BENCH_BUDGET
 # (seconds after which the guest starts no new measurement, default 1500),

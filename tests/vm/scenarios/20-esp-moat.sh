@@ -48,3 +48,30 @@ assert bps > 1e6, bps' || fail "TCP too slow or broken"
 log "counters"
 nsx a moat -s sa show dev moat0
 nsx b moat -s link show dev moat0
+
+# debugfs moat/pipeline: the stage timings count only while moat/timing
+# says Y, and then every stage of a ping's round trip counts.
+log "stage timings (debugfs moat/timing)"
+dbg=/sys/kernel/debug/moat
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+pipe() { awk -v k="$1" '$1 == k { print $2 }' $dbg/pipeline; }
+[ "$(cat $dbg/timing)" = N ] || fail "timing is on after loading"
+before=$(pipe enc_ns)
+nsx a ping -c 2 -i 0.2 -W 2 10.2.0.1 >/dev/null || fail "ping, timing off"
+[ "$(pipe enc_ns)" = "$before" ] || fail "timing off, yet enc_ns grew"
+echo Y >$dbg/timing
+[ "$(cat $dbg/timing)" = Y ] || fail "timing did not turn on"
+declare -A was
+for k in xmit_ns enc_ns enc_aead_ns send_ns input_ns dec_ns dec_aead_ns \
+	napi_ns; do
+	was[$k]=$(pipe $k)
+done
+nsx a ping -c 2 -i 0.2 -W 2 10.2.0.1 >/dev/null || fail "ping, timing on"
+echo N >$dbg/timing
+for k in "${!was[@]}"; do
+	[ "$(pipe $k)" -gt "${was[$k]}" ] || fail "timing on, $k did not grow"
+done
+[ "$(pipe enc_aead_ns)" -le "$(pipe enc_ns)" ] ||
+	fail "the AEAD took longer than the encrypt stage around it"
+echo bogus >$dbg/timing 2>/dev/null && fail "timing took 'bogus'"
+[ "$(cat $dbg/timing)" = N ] || fail "timing did not turn off"
