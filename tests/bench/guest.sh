@@ -150,9 +150,10 @@ else:
 PY
 }
 
-# cpu_snap: the first line of /proc/stat (jiffies of every CPU by kind).
+# cpu_snap: the first line of /proc/stat (jiffies of every CPU by kind),
+# then the number of context switches so far.
 cpu_snap() {
-	head -n 1 /proc/stat
+	awk 'NR == 1 { l = $0 } $1 == "ctxt" { print l, $2 }' /proc/stat
 }
 
 # cpu_record PATH BEFORE AFTER: the share of CPU time per kind of work.
@@ -160,7 +161,7 @@ cpu_record() {
 	local k v
 	while read -r k v; do
 		record "$1" "cpu-$k" "$v"
-	done < <(python3 -S - "$2" "$3" <<'PY'
+	done < <(python3 -S - "$2" "$3" "$(nproc)" <<'PY'
 import sys
 names = ["user", "nice", "sys", "irq", "softirq", "idle", "iowait", "steal"]
 order = [0, 1, 2, 5, 6, 3, 4, 7]  # /proc/stat: user nice system idle iowait irq softirq steal
@@ -170,6 +171,10 @@ d = [y - x for x, y in zip(a, b)]
 tot = sum(d) or 1
 for name, i in zip(names, order):
     print(name, "%.1f" % (100.0 * d[i] / tot))
+ncpu = int(sys.argv[3])
+secs = tot / 100.0 / ncpu
+ctxt = int(sys.argv[2].split()[-1]) - int(sys.argv[1].split()[-1])
+print("ctxt", "%.0f" % (ctxt / secs if secs else 0))
 PY
 )
 }

@@ -129,14 +129,21 @@ def cpu(fig):
     kinds = ["idle", "softirq", "sys", "user", "irq"]
     print()
     print("CPU time during the 1-stream run, % of both vCPUs (median): "
-          + " ".join("%8s" % k for k in kinds))
+          + " ".join("%8s" % k for k in kinds) + "  ctxsw/s  ctxsw/MB")
     for p in PATHS:
         vals = [stat(list(fig.get((p, "cpu-" + k), {}).values()))
                 for k in kinds]
         if all(v is None for v in vals):
             continue
-        print("  %-12s %53s" % (p, " ".join(
-            "%8s" % ("-" if v is None else "%.0f" % v[0]) for v in vals)))
+        sw = fig.get((p, "cpu-ctxt"), {})
+        mbit = fig.get((p, "tcp1"), {})
+        persec = stat(list(sw.values()))
+        permb = stat([sw[r] / (mbit[r] / 8) for r in sw
+                      if mbit.get(r)])
+        print("  %-12s %53s %8s %9s" % (p, " ".join(
+            "%8s" % ("-" if v is None else "%.0f" % v[0]) for v in vals),
+            "-" if persec is None else "%.0f" % persec[0],
+            "-" if permb is None else "%.0f" % permb[0]))
 
 
 def per(fig, p, m, num, den):
