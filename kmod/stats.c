@@ -96,7 +96,10 @@ DEFINE_STATIC_KEY_FALSE(moat_pipe_timing);
 
 static struct dentry *moat_debugfs;
 
-/* One "name value" line per counter, then every worker run as wakeups. */
+/*
+ * One "name value" line per counter, then every worker run as wakeups,
+ * then the packets each online CPU encrypted and decrypted.
+ */
 static int moat_pipe_show(struct seq_file *m, void *v)
 {
 	u64 sum[__MOAT_PIPE_MAX] = { 0 };
@@ -110,6 +113,14 @@ static int moat_pipe_show(struct seq_file *m, void *v)
 	seq_printf(m, "wakeups %llu\n",
 		   sum[MOAT_PIPE_ENC_RUNS] + sum[MOAT_PIPE_TX_RUNS] +
 		   sum[MOAT_PIPE_DEC_RUNS] + sum[MOAT_PIPE_NAPI_POLLS]);
+	/* Where the crypto ran: whether it spreads over the CPUs. */
+	for_each_online_cpu(cpu) {
+		u64 *c = per_cpu(moat_pipe_stats, cpu);
+
+		seq_printf(m, "enc_pkts@%d %llu\ndec_pkts@%d %llu\n", cpu,
+			   READ_ONCE(c[MOAT_PIPE_ENC_PKTS]), cpu,
+			   READ_ONCE(c[MOAT_PIPE_DEC_PKTS]));
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(moat_pipe);

@@ -64,13 +64,26 @@ def per_round_ratio(fig, a, b, metric):
 
 
 def ceiling(fig, alg):
-    """The two-vCPU ceiling of one flow, Mbit/s: one CPU seals while the
-    other opens, 2 / (1/seal + 1/open) MB/s."""
-    seal = fig.get((alg, "encryption"), {}).get("0")
-    opn = fig.get((alg, "decryption"), {}).get("0")
-    if not seal or not opn:
-        return None, seal, opn
-    return 8 * 2 / (1 / seal + 1 / opn), seal, opn
+    """The two-vCPU ceiling of one flow in each round, Mbit/s (one CPU
+    seals while the other opens: 2 / (1/seal + 1/open) MB/s), and the
+    seal and open figures by round. tcrypt runs once a round, among the
+    paths, so that the ceiling feels the host's load as they do."""
+    seal = fig.get((alg, "encryption"), {})
+    opn = fig.get((alg, "decryption"), {})
+    lim = {r: 8 * 2 / (1 / seal[r] + 1 / opn[r])
+           for r in seal if seal[r] and opn.get(r)}
+    return lim, seal, opn
+
+
+def share_by_round(lim, vals):
+    """100 * vals[r] / lim[r] for each round r (a ceiling measured before
+    the rounds, as round 0, serves every round)."""
+    out = []
+    for r, v in vals.items():
+        c = lim.get(r) or lim.get("0")
+        if c:
+            out.append(100 * v / c)
+    return out
 
 
 def table(fig):
@@ -109,18 +122,21 @@ def ceilings(fig, text):
                               (CHACHA, "ChaCha20-Poly1305",
                                ("moat-chacha", "wireguard", "xfrm-chacha"))):
         lim, seal, opn = ceiling(fig, alg)
-        if lim is None:
+        if not lim:
             print("AEAD %s: no tcrypt figures" % label)
             continue
-        print("AEAD %s (%s): one vCPU seals %.1f MB/s, opens %.1f MB/s; "
-              "two-vCPU ceiling of one flow %.0f Mbit/s"
-              % (label, text.get((alg, "driver"), "?"), seal, opn, lim))
+        print("AEAD %s (%s), median [min-max] spread of %d runs: one vCPU "
+              "seals %s MB/s, opens %s MB/s; two-vCPU ceiling of one flow "
+              "%s Mbit/s"
+              % (label, text.get((alg, "driver"), "?"), len(lim),
+                 fmt(stat(list(seal.values()))),
+                 fmt(stat(list(opn.values()))),
+                 fmt(stat(list(lim.values())), 0)))
         for p in paths:
             for m in ("tcp1", "tcp4"):
-                s = stat([100 * v / lim
-                          for v in fig.get((p, m), {}).values()])
+                s = stat(share_by_round(lim, fig.get((p, m), {})))
                 shares[(p, m)] = s
-                print("  %-12s %s share of the ceiling: %s"
+                print("  %-12s %s share of the ceiling, per round: %s"
                       % (p, m, fmt(s, 0)))
     return shares
 
@@ -154,6 +170,28 @@ def per(fig, p, m, num, den):
     return statistics.median(vals) if vals else None
 
 
+def spread_cpus(fig, p, m):
+    """Each CPU's share of the packets encrypted and decrypted (medians
+    over the rounds), as enc a/b/.. dec a/b/..: whether the crypto
+    spreads over every CPU."""
+    out = []
+    for kind in ("enc", "dec"):
+        pre = "pipe-%s_pkts@" % kind
+        cpus = sorted({k[1][len(pre):].rsplit("-", 1)[0] for k in fig
+                       if k[0] == p and k[1].startswith(pre)
+                       and k[1].endswith("-" + m)}, key=int)
+        if not cpus:
+            return "-"
+        tot = fig.get((p, "pipe-%s_pkts-%s" % (kind, m)), {})
+        shares = []
+        for c in cpus:
+            v = fig.get((p, "%s%s-%s" % (pre, c, m)), {})
+            r = [100.0 * v[x] / tot[x] for x in v if tot.get(x)]
+            shares.append("%.0f" % statistics.median(r) if r else "-")
+        out.append("%s %s" % (kind, "/".join(shares)))
+    return " ".join(out)
+
+
 def pipeline(fig):
     """moat's own counters (debugfs moat/pipeline), per packet."""
     figs = [
@@ -171,7 +209,8 @@ def pipeline(fig):
         return
     print()
     print("moat data path, median per round (debugfs moat/pipeline):")
-    print("  %-18s" % "" + "".join("%11s" % f[0] for f in figs))
+    print("  %-18s" % "" + "".join("%11s" % f[0] for f in figs)
+          + "  enc/dec % per CPU")
     for p in ("moat-gcm", "moat-chacha"):
         for m in ("tcp1", "tcp4", "pps"):
             cells = []
@@ -183,7 +222,8 @@ def pipeline(fig):
                 else:
                     v = per(fig, p, m, num, den)
                 cells.append("%11s" % ("-" if v is None else "%.2f" % v))
-            print("  %-18s" % ("%s %s" % (p, m)) + "".join(cells))
+            print("  %-18s" % ("%s %s" % (p, m)) + "".join(cells)
+                  + "  " + spread_cpus(fig, p, m))
 
 
 def stages(fig):

@@ -73,5 +73,11 @@ for k in "${!was[@]}"; do
 done
 [ "$(pipe enc_aead_ns)" -le "$(pipe enc_ns)" ] ||
 	fail "the AEAD took longer than the encrypt stage around it"
+# Every packet decrypted was decrypted on some CPU. The per-CPU lines are
+# read after the totals: a stray packet may count in them alone.
+awk '$1 == "dec_pkts" { t = $2 } $1 ~ /^dec_pkts@/ { n += $2 }
+	END { if (n < t || n > t + 20) { print n " vs " t; exit 1 } }' \
+	$dbg/pipeline ||
+	fail "the per-CPU decryptions do not add up to dec_pkts"
 echo bogus >$dbg/timing 2>/dev/null && fail "timing took 'bogus'"
 [ "$(cat $dbg/timing)" = N ] || fail "timing did not turn off"
