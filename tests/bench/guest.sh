@@ -341,34 +341,48 @@ for d in ("encryption", "decryption"):
 	done <<<"$out"
 }
 
-# profile NAME: one 1-stream run of NAME under perf, every CPU sampled.
-profile() {
-	local name=$1 pid cpu0 cpu1 p0 p1
-	over_budget "profile $name" && return 0
-	command -v perf >/dev/null || {
-		say "profile: no perf in the VM"
+# stage_timings NAME: for moat, one 1-stream run with its own stage timings
+# on (debugfs moat/timing), and without perf, whose sampling would weigh
+# on every stage. perf under TCG mostly samples idle vCPUs; these cannot
+# be blinded.
+stage_timings() {
+	local name=$1 cpu0 cpu1 p0 p1 fig
+	[[ -w $TIMING ]] || return 0
+	echo Y >"$TIMING"
+	cpu0=$(cpu_snap)
+	p0=$(pipe_snap)
+	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.time.json" 2>&1
+	cpu1=$(cpu_snap)
+	p1=$(pipe_snap)
+	echo N >"$TIMING"
+	fig=$(iperf_figure "$name.time.json" tcp 2>&1) || {
+		say "profile $name: the timed run failed: $fig"
 		return 0
 	}
+	pipe_record "$name" prof "$p0" "$p1"
+	cpu_busy_record "$name" "$cpu0" "$cpu1"
+	say "profile $name: $fig Mbit/s with stage timings on"
+}
+
+# profile NAME: one 1-stream run of NAME under perf, every CPU sampled
+# (for moat, after its stage timings).
+profile() {
+	local name=$1 pid
+	over_budget "profile $name" && return 0
 	[[ $name == moat-* ]] || moat_out
 	# shellcheck disable=SC2046
 	setup "$name" $(setup_of "$name") || return 0
-	# moat times its own stages too (debugfs moat/timing): perf under
-	# TCG mostly samples idle vCPUs.
-	[[ -w $TIMING ]] && echo Y >"$TIMING"
-	cpu0=$(cpu_snap)
-	p0=$(pipe_snap)
+	[[ $name == moat-* ]] && stage_timings "$name"
+	command -v perf >/dev/null || {
+		say "profile: no perf in the VM"
+		teardown
+		return 0
+	}
 	perf record -q -a -e cpu-clock -F 997 -o "$name.perf" \
 		-- sleep "$SECS" >/dev/null 2>&1 &
 	pid=$!
 	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.prof.json" 2>&1
 	wait "$pid"
-	cpu1=$(cpu_snap)
-	p1=$(pipe_snap)
-	[[ -w $TIMING ]] && echo N >"$TIMING"
-	if [[ $name == moat-* && -n $p1 ]]; then
-		pipe_record "$name" prof "$p0" "$p1"
-		cpu_busy_record "$name" "$cpu0" "$cpu1"
-	fi
 	teardown
 	say "profile $name: $(iperf_figure "$name.prof.json" tcp) Mbit/s under perf"
 	perf report -i "$name.perf" --stdio --no-children --sort sym \

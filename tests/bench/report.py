@@ -245,8 +245,8 @@ def stages(fig):
         if not busy or not val("pipe-enc_ns-prof"):
             continue
         print()
-        print("%s stage timings, profile run (busy CPU time %.0f ms, both "
-              "vCPUs; %.0f packets encrypted, %.0f decrypted):"
+        print("%s stage timings, 1-stream run without perf (busy CPU %.0f ms, "
+              "both vCPUs; %.0f packets encrypted, %.0f decrypted):"
               % (p, busy, val("pipe-enc_pkts-prof") or 0,
                  val("pipe-dec_pkts-prof") or 0))
         print("  %-34s %10s %12s" % ("stage", "us/packet", "% of busy"))
