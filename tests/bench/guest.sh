@@ -17,8 +17,9 @@
 # 1420-byte blocks), from which the report takes each round's ceiling.
 # BENCH_PROFILE=1 adds, after the rounds, one 1-stream run of moat (both
 # AEADs) and of XFRM AES-GCM under perf (cpu-clock, every CPU) and prints
-# where the time went, by symbol and by kind of work; for moat also by its
-# own stage timings (debugfs moat/timing), which TCG cannot blind.  BENCH_PATHS (space separated)
+# where the time went, by symbol and by kind of work; for moat, before its
+# perf run, one more run with its own stage timings (debugfs moat/timing),
+# which TCG cannot blind.  BENCH_PATHS (space separated)
 # limits the paths, BENCH_METRICS (tcp1 tcp4 pps) the measurements, and
 # BENCH_TCRYPT=0 skips tcrypt: for quick comparisons by hand.
 #
@@ -235,6 +236,7 @@ run_iperf() {
 		return 0
 	fi
 	[[ $metric == tcp1 ]] && cpu_record "$name" "$cpu0" "$cpu1"
+	[[ $metric == prof ]] && cpu_busy_record "$name" "$cpu0" "$cpu1"
 	[[ $name == moat-* && -n $p1 ]] &&
 		pipe_record "$name" "$metric" "$p0" "$p1"
 	return 0
@@ -346,22 +348,10 @@ for d in ("encryption", "decryption"):
 # on every stage. perf under TCG mostly samples idle vCPUs; these cannot
 # be blinded.
 stage_timings() {
-	local name=$1 cpu0 cpu1 p0 p1 fig
 	[[ -w $TIMING ]] || return 0
 	echo Y >"$TIMING"
-	cpu0=$(cpu_snap)
-	p0=$(pipe_snap)
-	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.time.json" 2>&1
-	cpu1=$(cpu_snap)
-	p1=$(pipe_snap)
+	run_iperf "$1" prof -t "$SECS"
 	echo N >"$TIMING"
-	fig=$(iperf_figure "$name.time.json" tcp 2>&1) || {
-		say "profile $name: the timed run failed: $fig"
-		return 0
-	}
-	pipe_record "$name" prof "$p0" "$p1"
-	cpu_busy_record "$name" "$cpu0" "$cpu1"
-	say "profile $name: $fig Mbit/s with stage timings on"
 }
 
 # profile NAME: one 1-stream run of NAME under perf, every CPU sampled
