@@ -8,6 +8,7 @@
 #include <linux/skbuff.h>
 #include <net/netlink.h>
 
+#include "crypto.h"
 #include "stats.h"
 
 struct moat_stats __percpu *moat_stats_alloc(void)
@@ -165,6 +166,7 @@ void moat_pipe_init(void)
 			    &moat_pipe_fops);
 	debugfs_create_file("timing", 0600, moat_debugfs, NULL,
 			    &moat_timing_fops);
+	moat_aead_debugfs(moat_debugfs);
 }
 
 void moat_pipe_exit(void)

@@ -81,3 +81,19 @@ awk '$1 == "dec_pkts" { t = $2 } $1 ~ /^dec_pkts@/ { n += $2 }
 	fail "the per-CPU decryptions do not add up to dec_pkts"
 echo bogus >$dbg/timing 2>/dev/null && fail "timing took 'bogus'"
 [ "$(cat $dbg/timing)" = N ] || fail "timing did not turn off"
+
+# debugfs moat/aead: the first ChaCha20-Poly1305 SA timed the kernel's
+# implementations of it, all sealed alike, and its SAs were keyed with the
+# fastest (the pings above crossed with it). AES-GCM is never raced.
+log "the AEAD implementations timed (debugfs moat/aead)"
+cat $dbg/aead
+awk -v alg="$CHACHA" '
+	$1 != alg { print "raced: " $0; bad = 1 }
+	$1 == alg { n++ }
+	$1 == alg && $3 == -74 { print "sealed differently: " $0; bad = 1 }
+	$1 == alg && $3 >= 0 && (min == "" || $3 < min) { min = $3 }
+	$1 == alg && $4 == "*" { picked++; ns = $3 }
+	END {
+		if (n < 2 || picked != 1 || ns < 0 || ns != min) bad = 1
+		exit bad
+	}' $dbg/aead || fail "moat/aead: not one fastest pick among the ChaCha implementations"
