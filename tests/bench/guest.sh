@@ -301,7 +301,21 @@ measure() {
 	[[ $name == veth ]] && { teardown; return 0; }
 	want tcp4 && run_iperf "$name" tcp4 -t "$SECS" -P 4
 	want pps && run_iperf "$name" pps -t "$PPS_SECS" -u -l 64 -b 0
+	[[ $name == moat-chacha ]] && aead_pick_record
 	teardown
+}
+
+# aead_pick_record: which ChaCha20-Poly1305 implementation moat timed
+# fastest when this round loaded it, and its figure against the default's
+# (tcrypt's ceiling is the default's).
+aead_pick_record() {
+	local f=/sys/kernel/debug/moat/aead drv ns def
+	[[ -r $f ]] || return 0
+	read -r _ drv ns _ < <(grep ' \*$' "$f") || return 0
+	read -r _ _ def _ < <(head -n 1 "$f")
+	record moat-aead pick "$drv"
+	record moat-aead pick-ns "$ns"
+	record moat-aead default-ns "$def"
 }
 
 # tcrypt MODE ALG: MB/s of ALG encryption and decryption of 1420-byte
