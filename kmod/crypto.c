@@ -170,7 +170,8 @@ out_tfm:
  * Every implementation seals the same packet first; one whose output
  * differs from the reference's is refused, whatever its speed.
  *
- * Return: 0, or the reference's errno (then nothing was picked).
+ * Return: 0, or the reference's errno (then nothing was picked); -EINVAL
+ * for a key longer than any AEAD's.
  */
 int moat_aead_time(const char *name, const char *const *impls,
 		   unsigned int key_len, struct moat_aead_pick *pick)
@@ -180,6 +181,8 @@ int moat_aead_time(const char *name, const char *const *impls,
 	int i;
 
 	memset(pick, 0, sizeof(*pick));
+	if (key_len > MOAT_AEAD_MAX_KEY_LEN)
+		return -EINVAL;
 	buf = kmalloc(2 * MOAT_PICK_BUF_LEN, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;

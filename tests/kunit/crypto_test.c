@@ -63,6 +63,8 @@ static void needs_reference(struct kunit *test)
 					     impls, 36, pick), 0);
 	/* A wrong key length rules the reference out the same way. */
 	KUNIT_EXPECT_LT(test, moat_aead_time(CHACHA, impls, 20, pick), 0);
+	KUNIT_EXPECT_EQ(test, moat_aead_time(CHACHA, impls, 37, pick),
+			-EINVAL);
 }
 
 /* The implementations listed for ChaCha20-Poly1305 all agree. */
