@@ -75,8 +75,30 @@ bool moat_aead_key_len_ok(const struct moat_aead_alg *alg, unsigned int len)
 	return false;
 }
 
+/* @name keyed with @key (salt included) for ESP: its ICV and IV sizes. */
+static struct crypto_aead *moat_aead_keyed(const char *name, const u8 *key,
+					   unsigned int len)
+{
+	struct crypto_aead *tfm;
+	int ret;
+
+	tfm = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	ret = crypto_aead_setkey(tfm, key, len);
+	if (!ret)
+		ret = crypto_aead_setauthsize(tfm, MOAT_ESP_ICV_LEN);
+	if (!ret && crypto_aead_ivsize(tfm) != MOAT_ESP_IV_LEN)
+		ret = -EINVAL;
+	if (ret) {
+		crypto_free_aead(tfm);
+		return ERR_PTR(ret);
+	}
+	return tfm;
+}
+
 /* The bytes the timing runs seal: an AAD with its IV, then a packet. */
-#define MOAT_PICK_AD_LEN	(8 + MOAT_ESP_IV_LEN)
+#define MOAT_PICK_AD_LEN	(MOAT_ESP_HDR_LEN + MOAT_ESP_IV_LEN)
 #define MOAT_PICK_LEN		1420
 #define MOAT_PICK_BUF_LEN	(MOAT_PICK_AD_LEN + MOAT_PICK_LEN + \
 				 MOAT_ESP_ICV_LEN)
@@ -109,26 +131,19 @@ static s64 moat_pick_time(const char *name, unsigned int key_len, u8 *buf,
 	s64 ret;
 	int i, r;
 
-	tfm = crypto_alloc_aead(name, 0, 0);
+	moat_pick_fill(key, key_len);
+	tfm = moat_aead_keyed(name, key, key_len);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 	strscpy(driver, crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm)),
 		CRYPTO_MAX_ALG_NAME);
-	moat_pick_fill(key, key_len);
-	ret = crypto_aead_setkey(tfm, key, key_len);
-	if (!ret)
-		ret = crypto_aead_setauthsize(tfm, MOAT_ESP_ICV_LEN);
-	if (!ret && crypto_aead_ivsize(tfm) != MOAT_ESP_IV_LEN)
-		ret = -EINVAL;
-	if (ret)
-		goto out_tfm;
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req) {
 		ret = -ENOMEM;
 		goto out_tfm;
 	}
 	moat_pick_fill(buf, MOAT_PICK_BUF_LEN);
-	memcpy(iv, buf + 8, sizeof(iv));
+	memcpy(iv, buf + MOAT_ESP_HDR_LEN, sizeof(iv));
 	sg_init_one(&sg, buf, MOAT_PICK_BUF_LEN);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
@@ -236,24 +251,11 @@ struct crypto_aead *moat_aead_new(const struct moat_aead_alg *alg,
 				  const u8 *key, unsigned int len)
 {
 	const char *name = moat_aead_impl(alg);
-	struct crypto_aead *tfm;
-	int ret;
+	struct crypto_aead *tfm = moat_aead_keyed(name, key, len);
 
-	tfm = crypto_alloc_aead(name, 0, 0);
 	/* The pick's module may have been unloaded and be gone since. */
 	if (IS_ERR(tfm) && name != alg->name)
-		tfm = crypto_alloc_aead(alg->name, 0, 0);
-	if (IS_ERR(tfm))
-		return tfm;
-	ret = crypto_aead_setkey(tfm, key, len);
-	if (!ret)
-		ret = crypto_aead_setauthsize(tfm, MOAT_ESP_ICV_LEN);
-	if (!ret && crypto_aead_ivsize(tfm) != MOAT_ESP_IV_LEN)
-		ret = -EINVAL;
-	if (ret) {
-		crypto_free_aead(tfm);
-		return ERR_PTR(ret);
-	}
+		tfm = moat_aead_keyed(alg->name, key, len);
 	return tfm;
 }
 
