@@ -49,16 +49,17 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
 	peer->stats = moat_stats_alloc();
-	if (!peer->stats) {
-		kfree(peer);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (!peer->stats)
+		goto nomem;
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL_ACCOUNT))
+		goto nomem;
 	if (ep->encap == MOAT_ENCAP_UDP) {
 		peer->sock = moat_sock_get(moat->outer_net, ep->family,
 					   ep->sport);
 		if (IS_ERR(peer->sock)) {
 			int ret = PTR_ERR(peer->sock);
 
+			dst_cache_destroy(&peer->dst_cache);
 			free_percpu(peer->stats);
 			kfree(peer);
 			return ERR_PTR(ret);
@@ -69,6 +70,11 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 	INIT_LIST_HEAD(&peer->sas);
 	kref_init(&peer->ref);
 	return peer;
+
+nomem:
+	free_percpu(peer->stats);
+	kfree(peer);
+	return ERR_PTR(-ENOMEM);
 }
 
 void moat_peer_add(struct moat_peer *peer)
@@ -81,6 +87,7 @@ static void moat_peer_free_rcu(struct rcu_head *rcu)
 {
 	struct moat_peer *peer = container_of(rcu, struct moat_peer, rcu);
 
+	dst_cache_destroy(&peer->dst_cache);
 	free_percpu(peer->stats);
 	kfree(peer);
 }

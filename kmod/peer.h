@@ -5,6 +5,7 @@
 #include <linux/in6.h>
 #include <linux/kref.h>
 #include <linux/rcupdate.h>
+#include <net/dst_cache.h>
 
 #include "pmtu.h"
 #include "stats.h"
@@ -40,6 +41,8 @@ struct moat_peer {
 	struct list_head sas;		/* every SA, under moat->lock */
 	unsigned int n_sas;
 	struct moat_pmtu pmtu;
+	/* The outer route to ep.remote, per CPU, checked at each use. */
+	struct dst_cache dst_cache;
 	/* The peer's own counters: path MTU events. */
 	struct moat_stats __percpu *stats;
 	struct kref ref;

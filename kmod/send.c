@@ -414,12 +414,16 @@ static int moat_send4(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 		df = 0;
 		moat_stat_inc(peer->stats, MOAT_STAT_TX_OUTER_FRAGS);
 	}
-	rt = ip_route_output_key(peer->moat->outer_net, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	if (rt->dst.dev == peer->moat->dev) {
-		ip_rt_put(rt);
-		return -ELOOP;
+	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
+	if (!rt) {
+		rt = ip_route_output_key(peer->moat->outer_net, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		if (rt->dst.dev == peer->moat->dev) {
+			ip_rt_put(rt);
+			return -ELOOP;
+		}
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
 	}
 	ttl = ip4_dst_hoplimit(&rt->dst);
 	if (ep->encap)
@@ -455,12 +459,16 @@ static int moat_send6(struct moat_peer *peer, struct sk_buff *skb, bool xnet)
 
 	if (ep->has_local)
 		fl6.saddr = ep->local.v6;
-	dst = ip6_dst_lookup_flow(moat->outer_net, NULL, &fl6, NULL);
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
-	if (dst->dev == moat->dev) {
-		dst_release(dst);
-		return -ELOOP;
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ip6_dst_lookup_flow(moat->outer_net, NULL, &fl6, NULL);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		if (dst->dev == moat->dev) {
+			dst_release(dst);
+			return -ELOOP;
+		}
+		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
 	}
 
 	skb_scrub_packet(skb, xnet);

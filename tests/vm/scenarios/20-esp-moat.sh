@@ -23,6 +23,29 @@ check() {	# label
 	[ "$n" -ge 6 ] || fail "$label: a's inbound SA counted $n"
 }
 
+# Each peer keeps its outer route per CPU once looked up; a change to the
+# routes must reach it at once. A route that leads the peer's address into
+# moat0 itself drops every packet (counted as no route), and taking it
+# away brings the tunnel back. A route kept past the change would let the
+# first pings through and leave the counter alone.
+for outer in 4 6; do
+	log "the outer route followed at once (v$outer)"
+	tunnel $outer raw "$GCM" $GCM_AB $GCM_BA
+	rb=$(tunnel_remote a $outer)
+	nsx a ping -c 4 -i 0.2 -W 2 10.2.0.1 >/dev/null ||
+		fail "v$outer: ping before the route change"
+	n=$(sa_stat a out tx_no_route)
+	nsx a ip route add "$rb" dev moat0
+	nsx a ping -c 3 -i 0.2 -W 1 10.2.0.1 >/dev/null &&
+		fail "v$outer: pings crossed with the peer routed into moat0"
+	m=$(sa_stat a out tx_no_route)
+	[ "$m" -ge $((n + 3)) ] ||
+		fail "v$outer: tx_no_route went from $n to $m, not by 3 or more"
+	nsx a ip route del "$rb" dev moat0
+	nsx a ping -c 3 -i 0.2 -W 2 10.2.0.1 >/dev/null ||
+		fail "v$outer: ping after the route was taken away"
+done
+
 for alg in gcm chacha; do
 	if [ $alg = gcm ]; then a=$GCM kab=$GCM_AB kba=$GCM_BA
 	else a=$CHACHA kab=$CHACHA_AB kba=$CHACHA_BA; fi
