@@ -44,25 +44,22 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 				const struct moat_endpoint *ep)
 {
 	struct moat_peer *peer;
+	int ret = -ENOMEM;
 
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
 	peer->stats = moat_stats_alloc();
 	if (!peer->stats)
-		goto nomem;
+		goto err_free;
 	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL_ACCOUNT))
-		goto nomem;
+		goto err_free;
 	if (ep->encap == MOAT_ENCAP_UDP) {
 		peer->sock = moat_sock_get(moat->outer_net, ep->family,
 					   ep->sport);
 		if (IS_ERR(peer->sock)) {
-			int ret = PTR_ERR(peer->sock);
-
-			dst_cache_destroy(&peer->dst_cache);
-			free_percpu(peer->stats);
-			kfree(peer);
-			return ERR_PTR(ret);
+			ret = PTR_ERR(peer->sock);
+			goto err_cache;
 		}
 	}
 	peer->moat = moat;
@@ -71,10 +68,12 @@ struct moat_peer *moat_peer_new(struct moat_dev *moat,
 	kref_init(&peer->ref);
 	return peer;
 
-nomem:
+err_cache:
+	dst_cache_destroy(&peer->dst_cache);
+err_free:
 	free_percpu(peer->stats);
 	kfree(peer);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(ret);
 }
 
 void moat_peer_add(struct moat_peer *peer)
