@@ -82,6 +82,7 @@ static int moat_init(struct net_device *dev)
 	skb_queue_head_init(&moat->tx_queue);
 	skb_queue_head_init(&moat->rx_queue);
 	INIT_WORK(&moat->tx_work, moat_tx_worker);
+	moat->tx_cpu = -1;
 	netif_napi_add(dev, &moat->napi, moat_napi_poll);
 	napi_enable(&moat->napi);
 	return 0;

@@ -50,6 +50,7 @@ struct moat_dev {
 	struct moat_crypt_ring encrypt_ring;
 	struct moat_crypt_ring decrypt_ring;
 	struct work_struct tx_work;
+	int tx_cpu;			/* where transmit passes run; -1: unset */
 	unsigned long tx_flags;		/* MOAT_TX_* bits */
 	struct napi_struct napi;
 	/* Crypto requests started but not completed; uninit waits for 0. */

@@ -285,6 +285,35 @@ netdev_tx_t moat_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
+ * The CPU that runs this device's transmit passes. Packets handed to the
+ * outer stack on two CPUs can overtake each other: veth, for one, queues
+ * each on its sender's backlog, and a peer that decrypts in that softirq
+ * drains one backlog while the other waits. More than a replay window
+ * apart, and the peer drops them (XFRM's default window is 64). So one
+ * CPU sends, as one sender at a time did already; chosen by ifindex so
+ * that devices spread, and chosen again should it go offline.
+ */
+static int moat_tx_cpu(struct moat_dev *moat)
+{
+	int cpu = READ_ONCE(moat->tx_cpu);
+
+	if (likely(cpu >= 0 && cpu_online(cpu)))
+		return cpu;
+	cpu = cpumask_nth(moat->dev->ifindex % num_online_cpus(),
+			  cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	WRITE_ONCE(moat->tx_cpu, cpu);
+	return cpu;
+}
+
+/* Asks for a transmit pass, on the transmit CPU. */
+static void moat_tx_kick(struct moat_dev *moat)
+{
+	queue_work_on(moat_tx_cpu(moat), moat->wq, &moat->tx_work);
+}
+
+/*
  * A synchronous completion leaves the transmit pass to the worker's batch
  * end; an asynchronous one, which comes alone, asks for one itself.
  */
@@ -299,7 +328,7 @@ static void moat_encrypt_finish(struct moat_dev *moat, struct sk_buff *skb,
 		cb->drop = MOAT_STAT_TX_ERROR;
 	moat_pkt_finish(skb, err ? MOAT_PKT_DEAD : MOAT_PKT_DONE);
 	if (async)
-		queue_work(moat->wq, &moat->tx_work);
+		moat_tx_kick(moat);
 	if (atomic_dec_and_test(&moat->inflight))
 		wake_up_var(&moat->inflight);
 }
@@ -380,9 +409,16 @@ static void moat_encrypt_one(struct moat_crypt_ring *r, struct sk_buff *skb)
 
 static void moat_tx_flush(struct moat_dev *moat);
 
+/* Sends the batch from here when this is the transmit CPU. */
 static void moat_encrypt_batch_end(struct moat_crypt_ring *r)
 {
-	moat_tx_flush(container_of(r, struct moat_dev, encrypt_ring));
+	struct moat_dev *moat = container_of(r, struct moat_dev, encrypt_ring);
+
+	/* A CPU-bound worker: only unplugging its CPU could move it. */
+	if (raw_smp_processor_id() == moat_tx_cpu(moat))
+		moat_tx_flush(moat);
+	else
+		moat_tx_kick(moat);
 }
 
 const struct moat_ring_ops moat_encrypt_ops = {
@@ -557,11 +593,11 @@ static void moat_tx_list(struct moat_dev *moat, struct sk_buff_head *list)
 
 /*
  * One transmit pass: sends everything at the head of the queue whose
- * crypto is finished. Whoever finishes crypto calls it (an encrypt worker
- * at the end of a batch, the tx work after an asynchronous completion);
- * one caller at a time sends, so the packets leave in order. A caller
- * that finds the pass taken leaves its packets to the one running, which
- * looks at the head again after it lets go.
+ * crypto is finished. It runs on the transmit CPU (moat_tx_cpu()): in an
+ * encrypt worker at the end of its batch, or in the tx work that the
+ * others queue there. One caller at a time sends, so the packets leave in
+ * order. A caller that finds the pass taken leaves its packets to the one
+ * running, which looks at the head again after it lets go.
  */
 static void moat_tx_flush(struct moat_dev *moat)
 {
@@ -586,7 +622,7 @@ static void moat_tx_flush(struct moat_dev *moat)
 		more = moat_queue_head_ready(&moat->tx_queue);
 		if (more && sent >= MOAT_WORK_BUDGET) {
 			/* Let the worker go back to crypto: finish later. */
-			queue_work(moat->wq, &moat->tx_work);
+			moat_tx_kick(moat);
 			break;
 		}
 	} while (more);
