@@ -57,7 +57,7 @@ void moat_ring_free(struct moat_crypt_ring *r)
 /**
  * moat_ring_next_cpu - the CPU after @last in @mask other than @self
  * @last: the CPU chosen last time, or -1
- * @self: the producer's CPU
+ * @self: the producer's CPU, or -1 to skip none
  * @mask: the CPUs to choose from, a bitmap (the online CPUs')
  * @nbits: its size (nr_cpu_ids)
  *
@@ -104,11 +104,17 @@ static void moat_ring_wake(struct moat_crypt_ring *r, int cpu)
  * this CPU's worker. (Waking this CPU's worker as well, as an earlier
  * version did, left 64-byte packets at 1.4 a batch and 2.8 wake-ups
  * each: the producer and the crypto took turns on one CPU.)
+ *
+ * A ring whose ops ask for kick_self (decryption) counts the producer's
+ * CPU in the round-robin. Its producer is the receive softirq, which
+ * runs on the one CPU a flow arrives on; skipping that CPU would leave
+ * two CPUs decrypting one flow on only one of them.
  */
 void moat_ring_kick(struct moat_crypt_ring *r)
 {
 	int self = get_cpu();
-	int cpu = moat_ring_next_cpu(READ_ONCE(r->last_cpu), self,
+	int cpu = moat_ring_next_cpu(READ_ONCE(r->last_cpu),
+				     r->ops->kick_self ? -1 : self,
 				     cpumask_bits(cpu_online_mask), nr_cpu_ids);
 
 	if (cpu < 0)

@@ -52,6 +52,8 @@ struct moat_ring_ops {
 	void (*batch_end)(struct moat_crypt_ring *r);
 	enum moat_pipe runs;	/* counters of worker runs and packets */
 	enum moat_pipe pkts;
+	/* The producer's own CPU takes its turn in the round-robin too. */
+	bool kick_self;
 };
 
 struct moat_cpu_work {

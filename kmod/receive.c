@@ -218,6 +218,7 @@ const struct moat_ring_ops moat_decrypt_ops = {
 	.batch_end = moat_decrypt_batch_end,
 	.runs = MOAT_PIPE_DEC_RUNS,
 	.pkts = MOAT_PIPE_DEC_PKTS,
+	.kick_self = true,
 };
 
 /*

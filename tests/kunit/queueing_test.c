@@ -117,7 +117,7 @@ static void ring_drains_burst(struct kunit *test)
 	moat_ring_free(&t->ring);
 }
 
-/* The next CPU to wake: round-robin, never the producer's own. */
+/* The next CPU to wake: round-robin, never the producer's own if given. */
 static void next_cpu_skips_self(struct kunit *test)
 {
 	DECLARE_BITMAP(mask, 8);
@@ -128,6 +128,8 @@ static void next_cpu_skips_self(struct kunit *test)
 	__set_bit(0, mask);
 	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(-1, 0, mask, 8), -1);
 	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(0, 0, mask, 8), -1);
+	/* Unless there is no producer to skip. */
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(0, -1, mask, 8), 0);
 	/* Two: always the other one. */
 	__set_bit(1, mask);
 	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(-1, 0, mask, 8), 1);
@@ -154,6 +156,12 @@ static void next_cpu_skips_self(struct kunit *test)
 	/* A last CPU that went offline, or the top bit. */
 	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(7, 3, mask, 8), 0);
 	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(4, 3, mask, 8), 6);
+	/* No producer to skip (the decrypt ring): each CPU takes its turn. */
+	cpu = moat_ring_next_cpu(1, -1, mask, 8);
+	KUNIT_EXPECT_EQ(test, cpu, 3);
+	cpu = moat_ring_next_cpu(cpu, -1, mask, 8);
+	KUNIT_EXPECT_EQ(test, cpu, 6);
+	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(cpu, -1, mask, 8), 0);
 	/* None online at all. */
 	bitmap_zero(mask, 8);
 	KUNIT_EXPECT_EQ(test, moat_ring_next_cpu(-1, 0, mask, 8), -1);
