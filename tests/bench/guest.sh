@@ -371,7 +371,7 @@ stage_timings() {
 # profile NAME: one 1-stream run of NAME under perf, every CPU sampled
 # (for moat, after its stage timings).
 profile() {
-	local name=$1 pid
+	local name=$1 pid stat0 stat1
 	over_budget "profile $name" && return 0
 	[[ $name == moat-* ]] || moat_out
 	# shellcheck disable=SC2046
@@ -382,16 +382,34 @@ profile() {
 		teardown
 		return 0
 	}
+	stat0=$(head -1 /proc/stat)
 	perf record -q -a -e cpu-clock -F 997 -o "$name.perf" \
 		-- sleep "$SECS" >/dev/null 2>&1 &
 	pid=$!
 	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.prof.json" 2>&1
 	wait "$pid"
+	stat1=$(head -1 /proc/stat)
 	teardown
 	say "profile $name: $(iperf_figure "$name.prof.json" tcp) Mbit/s under perf"
 	perf report -i "$name.perf" --stdio --no-children --sort sym \
 		--percent-limit 0.3 2>/dev/null |
-		python3 -S "$MOAT_ROOT/tests/bench/perf-kinds.py" "$name"
+		python3 -S "$MOAT_ROOT/tests/bench/perf-kinds.py" "$name" \
+			"$(stat_busy "$stat0" "$stat1")"
+}
+
+# stat_busy LINE0 LINE1: % of CPU time not idle (nor iowait) between two
+# "cpu" lines of /proc/stat, the tick accounting that perf's samples are
+# checked against.
+stat_busy() {
+	local -a a b
+	local i tot=0 idle
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	for ((i = 1; i <= 8; i++)); do
+		tot=$((tot + b[i] - a[i]))
+	done
+	idle=$((b[4] - a[4] + b[5] - a[5]))
+	((tot > 0)) && echo $((100 * (tot - idle) / tot))
 }
 
 # --- the run ---------------------------------------------------------------

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Summarise `perf report --stdio --sort sym -g none` read on stdin.
 
-    perf-kinds.py NAME
+    perf-kinds.py NAME [BUSY]
+
+BUSY, if given, is the % of CPU time that /proc/stat counted busy over
+the same run: when perf's samples show far less, they are flagged as
+unreliable instead of being read as an idle machine.
 
 Prints the heaviest symbols, then the samples grouped by kind of work
 (idle, AEAD, copies and checksums, memory, locks, scheduling and
@@ -63,6 +67,19 @@ def main():
         for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))))
     # The busy time alone: what the CPUs did when they did something.
     busy = 100.0 - kinds.get("idle", 0.0)
+    if len(sys.argv) > 2 and sys.argv[2].isdigit():
+        stat = int(sys.argv[2])
+        # Under TCG, perf's cpu-clock timer has been seen to sample only
+        # halted vCPUs while moat's workers kept them busy (and half
+        # the busy time under XFRM): say so.
+        if stat >= 20 and busy < stat / 2:
+            print("profile %s: UNRELIABLE: perf sampled the vCPUs busy "
+                  "%.0f%% of the time, /proc/stat counted %d%% over the "
+                  "same run; its samples missed busy time (TCG), so this "
+                  "profile is a partial view" % (name, busy, stat))
+        else:
+            print("profile %s: perf busy %.0f%%, /proc/stat busy %d%%"
+                  % (name, busy, stat))
     if busy > 0:
         print("profile %s: by kind, %% of busy samples: %s" % (
             name, ", ".join(
