@@ -182,17 +182,25 @@ PY
 )
 }
 
+# cpu_busy BEFORE AFTER: between two cpu_snap lines, the jiffies of all
+# vCPUs that were busy (neither idle nor iowait), then all the jiffies.
+cpu_busy() {
+	local -a a b
+	local i tot=0
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	for ((i = 1; i <= 8; i++)); do
+		tot=$((tot + b[i] - a[i]))
+	done
+	echo $((tot - (b[4] - a[4]) - (b[5] - a[5]))) "$tot"
+}
+
 # cpu_busy_record PATH BEFORE AFTER: the CPU time, all vCPUs, that was
 # not idle, in ms (USER_HZ is 100).
 cpu_busy_record() {
-	record "$1" cpu-busy-ms "$(python3 -S - "$2" "$3" <<'PY'
-import sys
-a = [int(x) for x in sys.argv[1].split()[1:9]]
-b = [int(x) for x in sys.argv[2].split()[1:9]]
-d = [y - x for x, y in zip(a, b)]
-print(10 * (sum(d) - d[3] - d[4]))
-PY
-)"
+	local busy
+	read -r busy _ < <(cpu_busy "$2" "$3")
+	record "$1" cpu-busy-ms $((10 * busy))
 }
 
 # pipe_snap: moat's data path counters (name value per line), if any.
@@ -371,7 +379,7 @@ stage_timings() {
 # profile NAME: one 1-stream run of NAME under perf, every CPU sampled
 # (for moat, after its stage timings).
 profile() {
-	local name=$1 pid stat0 stat1
+	local name=$1 pid cpu0 cpu1 busy tot
 	over_budget "profile $name" && return 0
 	[[ $name == moat-* ]] || moat_out
 	# shellcheck disable=SC2046
@@ -382,34 +390,20 @@ profile() {
 		teardown
 		return 0
 	}
-	stat0=$(head -1 /proc/stat)
+	cpu0=$(cpu_snap)
 	perf record -q -a -e cpu-clock -F 997 -o "$name.perf" \
 		-- sleep "$SECS" >/dev/null 2>&1 &
 	pid=$!
 	ip netns exec a iperf3 -c "$DST" -J -t "$SECS" >"$name.prof.json" 2>&1
 	wait "$pid"
-	stat1=$(head -1 /proc/stat)
+	cpu1=$(cpu_snap)
+	read -r busy tot < <(cpu_busy "$cpu0" "$cpu1")
 	teardown
 	say "profile $name: $(iperf_figure "$name.prof.json" tcp) Mbit/s under perf"
 	perf report -i "$name.perf" --stdio --no-children --sort sym \
 		--percent-limit 0.3 2>/dev/null |
 		python3 -S "$MOAT_ROOT/tests/bench/perf-kinds.py" "$name" \
-			"$(stat_busy "$stat0" "$stat1")"
-}
-
-# stat_busy LINE0 LINE1: % of CPU time not idle (nor iowait) between two
-# "cpu" lines of /proc/stat, the tick accounting that perf's samples are
-# checked against.
-stat_busy() {
-	local -a a b
-	local i tot=0 idle
-	read -ra a <<<"$1"
-	read -ra b <<<"$2"
-	for ((i = 1; i <= 8; i++)); do
-		tot=$((tot + b[i] - a[i]))
-	done
-	idle=$((b[4] - a[4] + b[5] - a[5]))
-	((tot > 0)) && echo $((100 * (tot - idle) / tot))
+			"$( ((tot)) && echo $((100 * busy / tot)))"
 }
 
 # --- the run ---------------------------------------------------------------
