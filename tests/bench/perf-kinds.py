@@ -70,7 +70,7 @@ def main():
     if len(sys.argv) > 2 and sys.argv[2].isdigit():
         stat = int(sys.argv[2])
         # Under TCG, perf's cpu-clock timer has been seen to sample only
-        # halted vCPUs while moat's workers kept them busy (and half
+        # halted vCPUs while moat's workers kept them busy (and most of
         # the busy time under XFRM): say so.
         if stat >= 20 and busy < stat / 2:
             print("profile %s: UNRELIABLE: perf sampled the vCPUs busy "
